@@ -1,0 +1,123 @@
+"""The one entry point: `{{ cookiecutter.package_name }} train | evaluate | predict`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import MODEL, Settings
+from .errors import UserError
+
+log = logging.getLogger(__name__)
+
+
+def parse_param(text: str) -> tuple[str, float | int | str]:
+    """`C=0.5` -> ("C", 0.5); values are int, float or text, in that order of preference."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    for kind in (int, float):
+        try:
+            return name, kind(raw)
+        except ValueError:
+            pass
+    return name, raw
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="{{ cookiecutter.package_name }}", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    folders = argparse.ArgumentParser(add_help=False)
+    folders.add_argument("--models-dir", type=Path, help="where the model is (default: models/)")
+    folders.add_argument("--reports-dir", type=Path, help="where reports go (default: reports/)")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument(
+        "--data", type=Path, help="CSV file with a header row (default: bundled data)"
+    )
+    data.add_argument("--target", help="name of the column to predict (with --data)")
+
+    train = commands.add_parser(
+        "train", parents=[folders, data], help=f"train the {MODEL} model and write reports"
+    )
+    train.add_argument("--seed", type=int, help=f"random seed (default: {Settings.seed})")
+    train.add_argument(
+        "--test-size", type=fraction, help=f"held-out fraction (default: {Settings.test_size})"
+    )
+    train.add_argument(
+        "--param",
+        type=parse_param,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a model hyper-parameter, e.g. C=0.5 (repeatable)",
+    )
+    commands.add_parser(
+        "evaluate", parents=[folders, data], help="score the saved model (held-out split or --data)"
+    )
+    predict = commands.add_parser(
+        "predict", parents=[folders], help="add predictions to a CSV file"
+    )
+    predict.add_argument("--input", type=Path, required=True, help="CSV file to score")
+    predict.add_argument("--output", type=Path, required=True, help="CSV file to write")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    given = {
+        "models_dir": args.models_dir,
+        "reports_dir": args.reports_dir,
+        "data": getattr(args, "data", None),
+        "target": getattr(args, "target", None),
+        "seed": getattr(args, "seed", None),
+        "test_size": getattr(args, "test_size", None),
+        "params": dict(getattr(args, "param", None) or {}) or None,
+    }
+    return Settings(**{key: value for key, value in given.items() if value is not None})
+
+
+def run(args: argparse.Namespace) -> None:
+    settings = settings_from(args)
+    if args.command == "train":
+        from .train import train
+
+        print(json.dumps(train(settings), indent=2, sort_keys=True))
+    elif args.command == "evaluate":
+        from .train import evaluate
+
+        print(json.dumps(evaluate(settings), indent=2, sort_keys=True))
+    else:
+        from .predict import predict_file
+
+        predict_file(args.input, args.output, settings.models_dir)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        run(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # unreadable input, unwritable output folder, full disk
+        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,134 @@
+"""Fit the model on a training split, score it on held-out data, save model and reports."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from . import model as framework
+from .artifact import load_artifact, save_artifact
+from .config import FRAMEWORK, MODEL, TASK, Settings
+from .data import Dataset, load_bundled, load_csv, load_dataset
+from .errors import UserError
+from .files import write_json
+from .reports import compute_metrics, plot_name, save_plot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Split:
+    train_features: np.ndarray
+    test_features: np.ndarray
+    train_target: np.ndarray
+    test_target: np.ndarray
+
+
+def split_dataset(dataset: Dataset, seed: int, test_size: float) -> Split:
+    """A seeded train/test split, stratified by class for classifiers."""
+    stratify = None
+    if TASK == "classification":
+        labels, counts = np.unique(dataset.target, return_counts=True)
+        if len(labels) < 2:
+            raise UserError(
+                f"target {dataset.target_name!r} has one class; a classifier needs two or more"
+            )
+        if counts.min() < 2:
+            rare = labels[counts.argmin()]
+            raise UserError(
+                f"class {rare!r} of {dataset.target_name!r} has one row; each class needs 2 or more"
+            )
+        stratify = dataset.target
+    try:
+        parts = train_test_split(
+            dataset.features,
+            dataset.target,
+            test_size=test_size,
+            random_state=seed,
+            stratify=stratify,
+        )
+    except ValueError as exc:  # e.g. a test split too small to hold every class
+        raise UserError(f"cannot split {dataset.name} with test size {test_size}: {exc}") from None
+    return Split(*parts)
+
+
+def train(settings: Settings) -> dict[str, Any]:
+    """Train, evaluate on the held-out split, and write the model and reports; returns metrics."""
+    dataset = load_dataset(settings)
+    log.info(
+        "Loaded %s: %d rows, %d features, target %r",
+        dataset.name,
+        dataset.n_rows,
+        len(dataset.feature_names),
+        dataset.target_name,
+    )
+    split = split_dataset(dataset, settings.seed, settings.test_size)
+    trained = framework.build_model(settings.params, settings.seed)
+    log.info("Training %s (%s) on %d rows ...", MODEL, FRAMEWORK, len(split.train_target))
+    started = time.perf_counter()
+    framework.fit(trained, split.train_features, split.train_target)
+    log.info("Trained in %.1f s", time.perf_counter() - started)
+
+    predicted = framework.predict(trained, split.test_features)
+    metrics = {
+        **compute_metrics(TASK, split.test_target, predicted),
+        "framework": FRAMEWORK,
+        "model": MODEL,
+        "task": TASK,
+        "dataset": dataset.name,
+        "n_train": len(split.train_target),
+        "n_test": len(split.test_target),
+        "n_features": len(dataset.feature_names),
+        "seed": settings.seed,
+        "test_size": settings.test_size,
+        "params": {**framework.DEFAULT_PARAMS[MODEL], **settings.params},
+    }
+    metadata = {
+        key: metrics[key] for key in ("framework", "model", "task", "dataset", "seed", "test_size")
+    }
+    metadata |= {
+        "feature_names": dataset.feature_names,
+        "target_name": dataset.target_name,
+        "classes": framework.classes(trained),
+        "data_file": str(settings.data) if settings.data else None,
+    }
+    model_path = save_artifact(settings.models_dir, trained, metadata)
+    write_json(settings.metrics_path, metrics)
+    plot_path = settings.reports_dir / plot_name(TASK)
+    save_plot(TASK, split.test_target, predicted, plot_path)
+    log.info("Saved %s, %s and %s", model_path, settings.metrics_path, plot_path)
+    return metrics
+
+
+def evaluate(settings: Settings) -> dict[str, Any]:
+    """Score the saved model on all rows of `settings.data`, else on the held-out split."""
+    trained, metadata = load_artifact(settings.models_dir)
+    if settings.data is not None:
+        target = settings.target or metadata["target_name"]
+        dataset = load_csv(settings.data, target, TASK)
+        missing = [name for name in metadata["feature_names"] if name not in dataset.feature_names]
+        if missing:
+            raise UserError(f"{settings.data}: missing feature column(s): {', '.join(missing)}")
+        columns = [dataset.feature_names.index(name) for name in metadata["feature_names"]]
+        features, actual = dataset.features[:, columns], dataset.target
+    else:  # repeat the training's seeded split and score its held-out rows
+        if metadata["data_file"] is None:
+            dataset = load_bundled(metadata["dataset"])
+        else:
+            dataset = load_csv(Path(metadata["data_file"]), metadata["target_name"], TASK)
+        split = split_dataset(dataset, metadata["seed"], metadata["test_size"])
+        features, actual = split.test_features, split.test_target
+    predicted = framework.predict(trained, features)
+    metrics = {
+        **compute_metrics(TASK, actual, predicted),
+        "dataset": dataset.name,
+        "n_rows": len(actual),
+    }
+    write_json(settings.reports_dir / "evaluation.json", metrics)
+    return metrics
