@@ -39,7 +39,7 @@ def fraction(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="{{ cookiecutter.package_name }}", description=__doc__)
+    parser = argparse.ArgumentParser(prog=__package__, description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     folders = argparse.ArgumentParser(add_help=False)

@@ -1,0 +1,38 @@
+# ml-docker-template: every action on the template is a target here. `make` lists them.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= build/demo
+PYTEST_FLAGS ?=
+# The template folder holds Jinja, not Python: each bake is linted by the tests instead.
+LINTED := hooks tests local_extensions.py
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test test-fast lint clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/pytest: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --requirement requirements-dev.txt
+	touch $@
+
+demo: $(BIN)/pytest ## Bake the default project into build/demo, install it and train it
+	rm -rf $(DEMO_DIR)
+	$(BIN)/cookiecutter --no-input --output-dir $(dir $(DEMO_DIR)) . project_slug=$(notdir $(DEMO_DIR))
+	$(MAKE) -C $(DEMO_DIR) install train
+
+test: lint ## Lint, then run every test tier (the docker tier skips when no engine answers)
+	$(BIN)/pytest $(PYTEST_FLAGS)
+
+test-fast: $(BIN)/pytest ## Static tiers only: bake, render, lint, parse, refuse (seconds)
+	$(BIN)/pytest -m "not generated and not docker" $(PYTEST_FLAGS)
+
+lint: $(BIN)/pytest ## Lint the template's own code
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+clean: ## Remove the demo, caches and the virtualenv
+	rm -rf build .pytest_cache .ruff_cache $(VENV)

@@ -1,0 +1,41 @@
+"""Fixtures shared by the template's tests: cached bakes and a runner for commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent  # tools installed beside pytest: ruff, hadolint, ...
+
+
+def run(command: list[str], cwd: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """Run a command, returning its output; on failure show what it printed."""
+    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
+    done = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        pytest.fail(
+            f"{' '.join(command)} exited {done.returncode} in {cwd}\n"
+            f"--- stdout\n{done.stdout[-4000:]}\n--- stderr\n{done.stderr[-4000:]}"
+        )
+    return done
+
+
+@pytest.fixture(scope="session")
+def bake(cookies_session) -> Callable[..., Path]:
+    """Bake a variant once per session (answers as keyword arguments); returns its folder."""
+    baked: dict[tuple, Path] = {}
+
+    def _bake(**answers: str) -> Path:
+        key = tuple(sorted(answers.items()))
+        if key not in baked:
+            result = cookies_session.bake(extra_context=answers)
+            assert result.exception is None, f"{answers}: {result.exception}"
+            baked[key] = Path(result.project_path)
+        return baked[key]
+
+    return _bake

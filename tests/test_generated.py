@@ -1,0 +1,121 @@
+"""Each model's generated project passes its own install, lint, tests and real training."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import run
+
+pytestmark = pytest.mark.generated
+
+# Quality each model must reach on its bundled dataset with the default seed.
+THRESHOLDS = {"logistic": ("accuracy", 0.95), "svm": ("accuracy", 0.97), "linear": ("r2", 0.40)}
+# Every model, and every offered Python version, is installed and trained once.
+PROJECTS = [
+    {"model": "logistic", "python_version": "3.11"},
+    {"model": "svm", "python_version": "3.11", "serving": "none"},
+    {"model": "linear", "python_version": "3.12"},
+]
+
+
+def python_for(version: str) -> str:
+    """An interpreter of that version: on PATH, or one that pyenv installed."""
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = [shutil.which(f"python{version}")]
+    found += sorted(str(p) for p in pyenv_root.glob(f"versions/{version}.*/bin/python{version}"))
+    for candidate in filter(None, found):
+        if subprocess.run([candidate, "--version"], capture_output=True).returncode == 0:
+            return candidate
+    pytest.fail(f"no Python {version} on this machine; the generated tier needs one per offered version")
+
+
+@pytest.fixture(scope="module", params=PROJECTS, ids=lambda p: f"{p['model']}-py{p['python_version']}")
+def project(request: pytest.FixtureRequest, bake) -> tuple[dict, Path]:
+    """A baked project after `git init` and `make install` (which installs the git hooks)."""
+    answers = request.param
+    path = bake(**answers)
+    run(["git", "init", "--quiet"], path)
+    run(["make", "install", f"PYTHON={python_for(answers['python_version'])}"], path)
+    assert (path / ".git" / "hooks" / "pre-commit").is_file()
+    return answers, path
+
+
+@pytest.fixture(scope="module")
+def trained(project: tuple[dict, Path]) -> tuple[dict, Path, dict, subprocess.CompletedProcess]:
+    answers, path = project
+    done = run(["make", "train"], path)
+    metrics = json.loads((path / "reports" / "metrics.json").read_text())
+    return answers, path, metrics, done
+
+
+def test_lint_and_own_tests_pass(project: tuple[dict, Path]) -> None:
+    _, path = project
+    run(["make", "lint"], path)
+    outcome = run(["make", "test"], path).stdout
+    assert " passed" in outcome and "failed" not in outcome
+
+
+def test_training_reaches_the_quality_bar(trained) -> None:
+    answers, path, metrics, done = trained
+    metric, minimum = THRESHOLDS[answers["model"]]
+    assert metrics[metric] >= minimum, metrics
+    assert metrics["model"] == answers["model"] and metrics["seed"] == 42
+    assert json.loads(done.stdout[done.stdout.index("{") :]) == metrics
+    assert "Training" in done.stderr and "Saved" in done.stderr  # progress is shown
+    assert (path / "models" / "model.joblib").is_file()
+    assert [p.suffix for p in (path / "reports").glob("*.png")] == [".png"]
+
+
+def test_evaluate_repeats_the_held_out_metric(trained) -> None:
+    answers, path, metrics, _ = trained
+    metric, _ = THRESHOLDS[answers["model"]]
+    run(["make", "evaluate"], path)
+    assert json.loads((path / "reports" / "evaluation.json").read_text())[metric] == metrics[metric]
+
+
+def test_predict_scores_every_row(trained, tmp_path: Path) -> None:
+    _, path, _, _ = trained
+    source, scored = tmp_path / "in.csv", tmp_path / "out" / "scored.csv"
+    export = (
+        "import csv, sys; from sklearn import datasets; d = datasets.load_{name}(); "
+        "w = csv.writer(open(sys.argv[1], 'w', newline='')); "
+        "w.writerow(['id', *d.feature_names]); "
+        "w.writerows([i, *row] for i, row in enumerate(d.data[:25]))"
+    ).format(name=json.loads((path / "models" / "model.json").read_text())["dataset"])
+    run([".venv/bin/python", "-c", export, str(source)], path)
+    run(["make", "predict", f"INPUT={source}", f"OUTPUT={scored}"], path)
+    with scored.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == [str(i) for i in range(25)]
+    assert all(row["prediction"] for row in rows)
+
+
+def test_training_on_a_csv_file_through_make(trained, tmp_path: Path) -> None:
+    _, path, _, _ = trained
+    data = tmp_path / "data.csv"
+    rows = [[x, (x * 7) % 5, x % 2] for x in range(60)]
+    data.write_text("a,b,label\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
+    run(["make", "train", f"DATA={data}", "TARGET=label"], path, MODELS_DIR=str(tmp_path / "m"))
+    assert json.loads((tmp_path / "m" / "model.json").read_text())["feature_names"] == ["a", "b"]
+
+
+def test_bad_input_is_one_error_line(trained) -> None:
+    _, path, _, _ = trained
+    done = run(["make", "train", "DATA=missing.csv", "TARGET=y"], path, check=False)
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: data file not found: missing.csv (expected a CSV file with a header row)"]
+    assert "Traceback" not in done.stderr
+
+
+def test_pre_commit_passes_on_the_first_commit(project: tuple[dict, Path]) -> None:
+    _, path = project
+    run(["git", "add", "--all"], path)
+    run([".venv/bin/pre-commit", "run", "--all-files"], path)
