@@ -1,0 +1,229 @@
+"""Every variant's real image: built from its generated Dockerfile, offline, and trained in.
+
+The engine, base images and wheels come from tests/support/docker_env.py. Without an engine
+the tier is skipped with the reason, unless REQUIRE_DOCKER=1 (as in CI), then it fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from .support import docker_env
+from .test_generated import THRESHOLDS
+from .variants import CHOICES, variant_id
+
+pytestmark = pytest.mark.docker
+
+# Every combination of the answers that change the image or its docker targets.
+VARIANTS = [
+    {"model": model, "serving": serving, "python_version": version}
+    for model, serving, version in itertools.product(
+        CHOICES["model"], CHOICES["serving"], CHOICES["python_version"]
+    )
+]
+HOST_USER = 4321  # stands for the developer: not root, and not the image's own user (10001)
+PIP_SETTINGS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST", "PIP_NO_INDEX")
+
+
+def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([*docker_env.docker_command(), *args], capture_output=True, text=True)
+    if check and done.returncode != 0:
+        pytest.fail(f"docker {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+@pytest.fixture(scope="session")
+def engine() -> None:
+    problem = docker_env.engine_problem()
+    if problem is None:
+        return
+    if os.environ.get("REQUIRE_DOCKER") == "1":
+        pytest.fail(f"REQUIRE_DOCKER=1 but {problem}")
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def wheel_urls(engine, bake) -> Iterator[dict[str, str]]:
+    """Each Python version's wheelhouse, served on 127.0.0.1 for the whole session."""
+    with ExitStack() as stack:
+        urls = {}
+        for version in CHOICES["python_version"]:
+            docker_env.ensure_python_base_image(version)
+            requirements = bake(python_version=version) / "requirements.txt"
+            wheels = docker_env.download_wheels([requirements], version)
+            urls[version] = stack.enter_context(docker_env.serve_directory(wheels))
+        yield urls
+
+
+@pytest.fixture(scope="session")
+def built_images() -> Iterator[list[str]]:
+    """Tags of the images this session builds; all removed at the end (base images stay)."""
+    tags: list[str] = []
+    yield tags
+    docker_env.remove_images(tags)
+
+
+@pytest.fixture(scope="session")
+def fake_id(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder whose `id` answers as HOST_USER, so `make` runs the container as that user."""
+    folder = tmp_path_factory.mktemp("fake-id")
+    script = folder / "id"
+    script.write_text(f'#!/bin/sh\ncase "$1" in -u|-g) echo {HOST_USER};; *) exec /usr/bin/id "$@";; esac\n')
+    script.chmod(0o755)
+    return folder
+
+
+def make_env(project: Path, pip: dict[str, str], fake_id: Path | None = None) -> dict[str, str]:
+    """What `make` sees: the engine's client, host networking for builds, only these PIP_ settings."""
+    env = {key: value for key, value in os.environ.items() if key not in PIP_SETTINGS}
+    env |= {
+        "DOCKER": docker_env.docker_command()[0],
+        "DOCKER_BUILD_FLAGS": "--network host",
+        "IMAGE": f"mldt-test/{project.name}:{project.parent.name}",
+        **pip,
+    }
+    if fake_id is not None:
+        env["PATH"] = f"{fake_id}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def make(target: list[str], project: Path, env: dict[str, str], check: bool = True):
+    done = subprocess.run(["make", *target], cwd=project, env=env, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        pytest.fail(
+            f"make {' '.join(target)} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return done
+
+
+@pytest.fixture(scope="session", params=VARIANTS, ids=[variant_id(v) for v in VARIANTS])
+def trained_in_docker(request, bake, wheel_urls, built_images, fake_id):
+    """`make docker-train` run by a non-root developer (uid HOST_USER), with offline pip."""
+    answers = request.param
+    project = bake(**answers)
+    for folder in (project, project / "models", project / "reports"):  # as HOST_USER's mkdir makes them
+        folder.mkdir(exist_ok=True)
+        os.chown(folder, HOST_USER, HOST_USER)
+    pip = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel_urls[answers["python_version"]]}
+    env = make_env(project, pip, fake_id)
+    built_images.append(env["IMAGE"])
+    done = make(["docker-train"], project, env)
+    return answers, project, env, done
+
+
+def test_training_in_the_container_writes_results_owned_by_the_developer(trained_in_docker) -> None:
+    answers, project, _, done = trained_in_docker
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    metric, minimum = THRESHOLDS[answers["model"]]
+    assert metrics[metric] >= minimum, metrics
+    outputs = [*(project / "models").iterdir(), *(project / "reports").iterdir()]
+    assert {path.name for path in outputs} >= {"model.joblib", "model.json", "metrics.json"}
+    assert {path.stat().st_uid for path in outputs} == {HOST_USER}
+    assert "Trained in" in done.stderr
+
+
+def test_training_runs_without_network(trained_in_docker) -> None:
+    _, project, env, _ = trained_in_docker
+    commands = make(["--dry-run", "docker-train"], project, env).stdout
+    run_line = next(line for line in commands.splitlines() if " run " in line)
+    assert "--network none" in run_line
+
+
+def test_image_is_slim_and_runs_as_non_root(trained_in_docker) -> None:
+    answers, _, env, _ = trained_in_docker
+    image = env["IMAGE"]
+    assert docker("image", "inspect", "--format", "{{.Config.User}}", image).stdout.strip() == "10001:10001"
+    probe = (
+        "import os, shutil, sys; print(os.getuid()); "
+        "print(sorted(os.listdir('/app'))); print(sys.version_info[:2]); "
+        "print([tool for tool in ('gcc', 'cc', 'g++', 'make', 'git') if shutil.which(tool)]); "
+        "print([p for p in ('/root/.cache/pip', '/tmp/requirements.txt', '/app/.git', '/app/tests') "
+        "if os.path.exists(p)])"
+    )
+    lines = docker(
+        "run", "--rm", "--network", "none", "--entrypoint", "python", image, "-c", probe
+    ).stdout.splitlines()
+    major, minor = answers["python_version"].split(".")
+    assert lines == ["10001", "['models', 'reports', 'src']", f"({major}, {minor})", "[]", "[]"]
+    layers = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image).stdout
+    assert "http://127.0.0.1" not in layers  # build-time index settings leave no trace
+
+
+def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> None:
+    answers, project, env, _ = trained_in_docker
+    if answers["serving"] != "batch":
+        assert "docker-predict" not in make(["help"], project, env).stdout
+        return
+    metadata = json.loads((project / "models" / "model.json").read_text())
+    source = tmp_path / "in.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", *metadata["feature_names"]])
+        writer.writerows([i, *[float(i % 3)] * len(metadata["feature_names"])] for i in range(40))
+    output = tmp_path / "scored" / "out.csv"
+    output.parent.mkdir()
+    os.chown(output.parent, HOST_USER, HOST_USER)
+    make(["docker-predict", f"INPUT={source}", f"OUTPUT={output}"], project, env)
+    with output.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == [str(i) for i in range(40)]
+    assert all(row["prediction"] != "" for row in rows)
+    assert output.stat().st_uid == HOST_USER
+
+
+def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker) -> None:
+    _, project, env, _ = trained_in_docker
+    build = make(["docker-build", "DOCKER_BUILD_FLAGS=--network host --progress plain"], project, env)
+    log = build.stdout + build.stderr
+    assert "pip install --requirement" in log and "CACHED" in log
+    assert not [line for line in log.splitlines() if "Collecting" in line or "Downloading" in line]
+
+
+def test_offline_build_installs_only_from_the_given_wheels(
+    bake, engine, tmp_path: Path, built_images
+) -> None:
+    """With PIP_NO_INDEX a wheel missing from PIP_FIND_LINKS fails the build: pip looked nowhere else."""
+    project = bake(model="linear", python_version="3.11", ci="none")
+    wheels = docker_env.download_wheels([project / "requirements.txt"], "3.11")
+    partial = tmp_path / "wheels"
+    partial.mkdir()
+    for wheel in wheels.iterdir():
+        if not wheel.name.startswith("scikit_learn"):
+            os.link(wheel, partial / wheel.name)
+    with docker_env.serve_directory(partial) as url:
+        env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": url})
+        built_images.append(env["IMAGE"])
+        done = make(["docker-build"], project, env, check=False)
+    assert done.returncode != 0
+    assert "No matching distribution found for scikit-learn==" in done.stdout + done.stderr
+
+
+def test_private_index_credentials_are_a_secret_not_a_layer(
+    bake, engine, tmp_path: Path, built_images
+) -> None:
+    """A password-protected index: the build succeeds only with the netrc secret, which no layer keeps."""
+    project = bake(model="logistic", python_version="3.12", ci="none")
+    wheels = docker_env.download_wheels([project / "requirements.txt"], "3.12")
+    password = "s3cret-" + os.urandom(6).hex()
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login builder password {password}\n")
+    with docker_env.serve_directory(wheels, credentials=("builder", password)) as url:
+        env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": url})
+        env["DOCKER_BUILD_FLAGS"] += " --no-cache"  # really install, through the secret
+        built_images.append(env["IMAGE"])
+        without = make(["docker-build"], project, env, check=False)
+        assert without.returncode != 0
+        make(["docker-build", f"PIP_NETRC={netrc}"], project, env)
+    history = docker("history", "--no-trunc", env["IMAGE"]).stdout
+    assert password not in history
+    saved = subprocess.run([*docker_env.docker_command(), "save", env["IMAGE"]], capture_output=True)
+    assert saved.returncode == 0 and password.encode() not in saved.stdout
