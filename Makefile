@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= build/demo
 PYTEST_FLAGS ?=
 # The template folder holds Jinja, not Python: each bake is linted by the tests instead.
-LINTED := hooks tests local_extensions.py
+LINTED := hooks tests bench local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint clean
+.PHONY: help demo test test-fast lint bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,9 @@ test-fast: $(BIN)/pytest ## Static tiers only: bake, render, lint, parse, refuse
 lint: $(BIN)/pytest ## Lint the template's own code
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+
+bench: $(BIN)/pytest ## Image size, build and training-time ratios per variant (needs Docker)
+	$(BIN)/python bench/docker_bench.py
 
 clean: ## Remove the demo, caches and the virtualenv
 	rm -rf build .pytest_cache .ruff_cache $(VENV)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from .conftest import run
+from .support.pythons import find_python
 
 pytestmark = pytest.mark.generated
 
@@ -26,14 +25,10 @@ PROJECTS = [
 
 
 def python_for(version: str) -> str:
-    """An interpreter of that version: on PATH, or one that pyenv installed."""
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    found = [shutil.which(f"python{version}")]
-    found += sorted(str(p) for p in pyenv_root.glob(f"versions/{version}.*/bin/python{version}"))
-    for candidate in filter(None, found):
-        if subprocess.run([candidate, "--version"], capture_output=True).returncode == 0:
-            return candidate
-    pytest.fail(f"no Python {version} on this machine; the generated tier needs one per offered version")
+    python = find_python(version)
+    if python is None:
+        pytest.fail(f"no Python {version} on this machine; the generated tier needs each offered version")
+    return python
 
 
 @pytest.fixture(scope="module", params=PROJECTS, ids=lambda p: f"{p['model']}-py{p['python_version']}")

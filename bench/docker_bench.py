@@ -1,0 +1,189 @@
+"""Image size, build and training-time figures for each variant's image, as ratios.
+
+For every model x Python version it prints:
+- size: the image size in MB and its ratio to the floor (base image + installed dependencies,
+  i.e. the size of /opt/venv inside the image); target <= 1.10;
+- cold build time (no layer cache, empty pip cache) and the rebuild time after a one-line code
+  edit; target <= 3 s;
+- training wall time in the container (`docker run`, no network) divided by the same command
+  on the host with the same dependencies; medians of interleaved runs; target <= 1.15.
+
+Run with `make bench` (needs a Docker engine: `bash .ci/install-docker.sh`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.support import docker_env  # noqa: E402
+from tests.support.pythons import find_python  # noqa: E402
+
+DOCKER = docker_env.docker_command()
+QUESTIONS = json.loads((ROOT / "cookiecutter.json").read_text())
+
+
+def timed(command: list[str], **kwargs) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, **kwargs)
+    return time.perf_counter() - started
+
+
+def build(project: Path, tag: str, url: str, *extra: str) -> float:
+    command = [*DOCKER, "build", "--network", "host", "--tag", tag, *extra]
+    command += ["--build-arg", "PIP_NO_INDEX=1", "--build-arg", f"PIP_FIND_LINKS={url}", str(project)]
+    return timed(command, env={"DOCKER_BUILDKIT": "1", "PATH": "/usr/bin:/bin"})
+
+
+def image_size(tag: str) -> int:
+    out = subprocess.run(
+        [*DOCKER, "image", "inspect", "--format", "{{.Size}}", tag], capture_output=True, text=True
+    )
+    return int(out.stdout)
+
+
+def venv_size(tag: str) -> int:
+    out = subprocess.run(
+        [*DOCKER, "run", "--rm", "--network", "none", "--entrypoint", "du", tag, "-sb", "/opt/venv"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.split()[0])
+
+
+def host_venv(project: Path, version: str, url: str, work: Path) -> Path:
+    python = find_python(version)
+    if python is None:
+        raise SystemExit(f"error: no Python {version} on this machine")
+    venv = work / f"venv-{version}"
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    subprocess.run(
+        [
+            venv / "bin/pip",
+            "install",
+            "-q",
+            "--no-index",
+            "--find-links",
+            url,
+            "-r",
+            project / "requirements.txt",
+        ],
+        check=True,
+    )
+    return venv / "bin/python"
+
+
+def bench_variant(model: str, version: str, rounds: int, work: Path) -> dict:
+    project = Path(
+        cookiecutter(
+            str(ROOT),
+            no_input=True,
+            output_dir=str(work / f"{model}-{version}"),
+            extra_context={"model": model, "python_version": version},
+        )
+    )
+    base = docker_env.ensure_python_base_image(version)
+    wheels = docker_env.download_wheels([project / "requirements.txt"], version)
+    tag = f"mldt-bench/{model}:{version}"
+    with docker_env.serve_directory(wheels) as url:
+        subprocess.run(
+            [*DOCKER, "builder", "prune", "--force", "--filter", "type=exec.cachemount"], capture_output=True
+        )
+        cold = build(project, tag, url, "--no-cache")
+        edited = next(project.glob("src/*/train.py"))
+        rebuilds = []
+        for index in range(rounds):
+            edited.write_text(edited.read_text() + f"# edit {index}\n")
+            rebuilds.append(build(project, tag, url))
+        python = host_venv(project, version, url, work)
+
+    out = work / f"out-{model}-{version}"
+    out.mkdir()
+    host_cmd = [
+        str(python),
+        "-m",
+        project.name.replace("-", "_"),
+        "train",
+        "--models-dir",
+        str(out / "host-models"),
+        "--reports-dir",
+        str(out / "host-reports"),
+    ]
+    container_cmd = [
+        *DOCKER,
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        f"{out}:/out",
+        tag,
+        "train",
+        "--models-dir",
+        "/out/c-models",
+        "--reports-dir",
+        "/out/c-reports",
+    ]
+    host_times, container_times = [], []
+    timed(
+        host_cmd, cwd=project, env={"PYTHONPATH": str(project / "src"), "MPLCONFIGDIR": str(work)}
+    )  # warm-up
+    timed(container_cmd)
+    for _ in range(rounds):  # interleaved, so both see the same machine load
+        host_times.append(
+            timed(host_cmd, cwd=project, env={"PYTHONPATH": str(project / "src"), "MPLCONFIGDIR": str(work)})
+        )
+        container_times.append(timed(container_cmd))
+    size, floor = image_size(tag), image_size(base) + venv_size(tag)
+    subprocess.run([*DOCKER, "image", "rm", "--force", tag], capture_output=True)
+    return {
+        "variant": f"{model} py{version}",
+        "size_mb": size / 1e6,
+        "size_ratio": size / floor,
+        "cold_build_s": cold,
+        "rebuild_s": statistics.median(rebuilds),
+        "host_train_s": statistics.median(host_times),
+        "container_train_s": statistics.median(container_times),
+        "train_ratio": statistics.median(c / h for c, h in zip(container_times, host_times, strict=True)),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="timed repetitions (default: 5)")
+    parser.add_argument("--model", choices=QUESTIONS["model"], action="append", help="default: all")
+    parser.add_argument("--python", choices=QUESTIONS["python_version"], action="append", help="default: all")
+    args = parser.parse_args()
+    problem = docker_env.engine_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    columns = ["variant", "size MB", "size / floor", "cold build s", "code-edit rebuild s"]
+    columns += ["host train s", "container train s", "container / host"]
+    print("| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|")
+    variants = itertools.product(args.model or QUESTIONS["model"], args.python or QUESTIONS["python_version"])
+    with tempfile.TemporaryDirectory(prefix="mldt-bench-") as scratch:
+        for model, version in variants:
+            row = bench_variant(model, version, args.rounds, Path(scratch))
+            cells = [row["variant"], f"{row['size_mb']:.0f}", f"{row['size_ratio']:.3f}"]
+            cells += [f"{row['cold_build_s']:.1f}", f"{row['rebuild_s']:.2f}", f"{row['host_train_s']:.2f}"]
+            cells += [f"{row['container_train_s']:.2f}", f"{row['train_ratio']:.3f}"]
+            print("| " + " | ".join(cells) + " |", flush=True)
+    print("targets: size / floor <= 1.10, code-edit rebuild <= 3 s, container / host <= 1.15")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
