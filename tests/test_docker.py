@@ -182,10 +182,15 @@ def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> No
 
 def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker) -> None:
     _, project, env, _ = trained_in_docker
+    edited = next(project.glob("src/*/cli.py"))
+    edited.write_text(edited.read_text() + "# edited after the first build\n")
     build = make(["docker-build", "DOCKER_BUILD_FLAGS=--network host --progress plain"], project, env)
     log = build.stdout + build.stderr
     assert "pip install --requirement" in log and "CACHED" in log
     assert not [line for line in log.splitlines() if "Collecting" in line or "Downloading" in line]
+    in_image = f"/app/src/{edited.parent.name}/cli.py"
+    shown = docker("run", "--rm", "--network", "none", "--entrypoint", "tail", env["IMAGE"], "-n1", in_image)
+    assert shown.stdout == "# edited after the first build\n"
 
 
 def test_offline_build_installs_only_from_the_given_wheels(
@@ -227,3 +232,20 @@ def test_private_index_credentials_are_a_secret_not_a_layer(
     assert password not in history
     saved = subprocess.run([*docker_env.docker_command(), "save", env["IMAGE"]], capture_output=True)
     assert saved.returncode == 0 and password.encode() not in saved.stdout
+
+
+def test_training_on_a_host_csv_file_in_the_container(bake, wheel_urls, built_images, tmp_path: Path) -> None:
+    project = bake(model="svm", python_version="3.12", ci="gitlab")
+    data = tmp_path / "measurements.csv"
+    data.write_text(
+        "a,b,kind\n" + "".join(f"{x},{x % 7},{'big' if x > 30 else 'small'}\n" for x in range(60))
+    )
+    env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel_urls["3.12"]})
+    built_images.append(env["IMAGE"])
+    make(["docker-train", f"DATA={data}", "TARGET=kind"], project, env)
+    metadata = json.loads((project / "models" / "model.json").read_text())
+    assert (metadata["dataset"], metadata["feature_names"], metadata["classes"]) == (
+        "measurements.csv",
+        ["a", "b"],
+        ["big", "small"],
+    )
