@@ -34,6 +34,7 @@ from tests.support import docker_env  # noqa: E402
 from tests.support.pythons import find_python  # noqa: E402
 
 DOCKER = docker_env.docker_command()
+BUILT: list[str] = []  # image ids this run made, removed at the end
 QUESTIONS = json.loads((ROOT / "cookiecutter.json").read_text())
 
 
@@ -49,7 +50,16 @@ def timed(command: list[str], **kwargs) -> float:
 def build(project: Path, tag: str, url: str, *extra: str) -> float:
     command = [*DOCKER, "build", "--network", "host", "--tag", tag, *extra]
     command += ["--build-arg", "PIP_NO_INDEX=1", "--build-arg", f"PIP_FIND_LINKS={url}", str(project)]
-    return timed(command, env={"DOCKER_BUILDKIT": "1", "PATH": "/usr/bin:/bin"})
+    elapsed = timed(command, env={"DOCKER_BUILDKIT": "1", "PATH": "/usr/bin:/bin"})
+    BUILT.append(image_id(tag))  # each rebuild leaves the previous image untagged
+    return elapsed
+
+
+def image_id(tag: str) -> str:
+    out = subprocess.run(
+        [*DOCKER, "image", "inspect", "--format", "{{.Id}}", tag], capture_output=True, text=True
+    )
+    return out.stdout.strip()
 
 
 def image_size(tag: str) -> int:
@@ -156,7 +166,8 @@ def bench_variant(model: str, version: str, rounds: int, work: Path) -> dict:
         times["container_noop"].append(timed(container_noop))
     start_cost = [c - h for c, h in zip(times["container_noop"], times["host_noop"], strict=True)]
     size, floor = image_size(tag), image_size(base) + venv_size(tag)
-    subprocess.run([*DOCKER, "image", "rm", "--force", tag], capture_output=True)
+    subprocess.run([*DOCKER, "image", "rm", "--force", *set(BUILT)], capture_output=True)
+    BUILT.clear()
     return {
         "variant": f"{model} py{version}",
         "size_mb": size / 1e6,
