@@ -13,9 +13,20 @@ import pytest
 BIN = Path(sys.executable).parent  # tools installed beside pytest: ruff, hadolint, ...
 
 
+def user_environment() -> dict[str, str]:
+    """This process's environment, less what an outer `make test` passes to sub-makes.
+
+    A generated project's `make` must behave as when a user types it, not as a sub-make
+    (which would print "Entering directory" lines into its output).
+    """
+    return {
+        key: value for key, value in os.environ.items() if key not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS"}
+    }
+
+
 def run(command: list[str], cwd: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess:
     """Run a command, returning its output; on failure show what it printed."""
-    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
+    environment = {**user_environment(), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
     done = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
     if check and done.returncode != 0:
         pytest.fail(

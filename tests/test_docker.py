@@ -17,15 +17,17 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import user_environment
 from .support import docker_env
 from .test_generated import THRESHOLDS
 from .variants import CHOICES, variant_id
 
 pytestmark = pytest.mark.docker
 
-# Every combination of the answers that change the image or its docker targets.
+# Every combination of the answers that change the image or its docker targets. (CI files do
+# not; ci=none also keeps these projects apart from the other tiers', as these get modified.)
 VARIANTS = [
-    {"model": model, "serving": serving, "python_version": version}
+    {"model": model, "serving": serving, "python_version": version, "ci": "none"}
     for model, serving, version in itertools.product(
         CHOICES["model"], CHOICES["serving"], CHOICES["python_version"]
     )
@@ -84,7 +86,7 @@ def fake_id(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def make_env(project: Path, pip: dict[str, str], fake_id: Path | None = None) -> dict[str, str]:
     """What `make` sees: the engine's client, host networking for builds, only these PIP_ settings."""
-    env = {key: value for key, value in os.environ.items() if key not in PIP_SETTINGS}
+    env = {key: value for key, value in user_environment().items() if key not in PIP_SETTINGS}
     env |= {
         "DOCKER": docker_env.docker_command()[0],
         "DOCKER_BUILD_FLAGS": "--network host",
@@ -110,7 +112,7 @@ def trained_in_docker(request, bake, wheel_urls, built_images, fake_id):
     """`make docker-train` run by a non-root developer (uid HOST_USER), with offline pip."""
     answers = request.param
     project = bake(**answers)
-    for folder in (project, project / "models", project / "reports"):  # as HOST_USER's mkdir makes them
+    for folder in (project / "models", project / "reports"):  # as HOST_USER's mkdir makes them
         folder.mkdir(exist_ok=True)
         os.chown(folder, HOST_USER, HOST_USER)
     pip = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel_urls[answers["python_version"]]}
