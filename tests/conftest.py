@@ -24,9 +24,17 @@ def user_environment() -> dict[str, str]:
     }
 
 
-def run(command: list[str], cwd: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess:
-    """Run a command, returning its output; on failure show what it printed."""
-    environment = {**user_environment(), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **env}
+def run(
+    command: list[str], cwd: Path, check: bool = True, environment: dict[str, str] | None = None, **env: str
+) -> subprocess.CompletedProcess:
+    """Run a command, returning its output; on failure show what it printed.
+
+    `environment` replaces the default one (the user's, with the test tools on PATH);
+    keyword arguments are added on top.
+    """
+    if environment is None:
+        environment = {**user_environment(), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    environment = {**environment, **env}
     done = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
     if check and done.returncode != 0:
         pytest.fail(

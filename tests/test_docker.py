@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import user_environment
+from .conftest import run, user_environment
 from .support import docker_env
 from .test_generated import THRESHOLDS
 from .variants import CHOICES, variant_id
@@ -37,10 +37,7 @@ PIP_SETTINGS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_T
 
 
 def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([*docker_env.docker_command(), *args], capture_output=True, text=True)
-    if check and done.returncode != 0:
-        pytest.fail(f"docker {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
-    return done
+    return run([*docker_env.docker_command(), *args], Path.cwd(), check)
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +96,7 @@ def make_env(project: Path, pip: dict[str, str], fake_id: Path | None = None) ->
 
 
 def make(target: list[str], project: Path, env: dict[str, str], check: bool = True):
-    done = subprocess.run(["make", *target], cwd=project, env=env, capture_output=True, text=True)
-    if check and done.returncode != 0:
-        pytest.fail(
-            f"make {' '.join(target)} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-        )
-    return done
+    return run(["make", *target], project, check, environment=env)
 
 
 @pytest.fixture(scope="session", params=VARIANTS, ids=[variant_id(v) for v in VARIANTS])

@@ -12,8 +12,7 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 QUESTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
-CHOICES = {key: value for key, value in QUESTIONS.items() if isinstance(value, list)}
-CHOICES = {key: value for key, value in CHOICES.items() if not key.startswith("_")}
+CHOICES = {key: value for key, value in QUESTIONS.items() if isinstance(value, list) and key[0] != "_"}
 
 # The options whose values change the generated code, crossed with each other.
 CODE_OPTIONS = ("framework", "model", "serving")

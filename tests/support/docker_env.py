@@ -460,10 +460,3 @@ def remove_images(tags: Iterable[str]) -> None:
     doomed = [tag for tag in tags if not _is_python_base_image(tag)]
     if doomed:
         subprocess.run([*docker_command(), "image", "rm", "--force", *doomed], capture_output=True)
-
-
-def remove_containers(names: Iterable[str]) -> None:
-    """Force-remove containers (running or not) and their anonymous volumes; missing is fine."""
-    names = list(names)
-    if names:
-        subprocess.run([*docker_command(), "rm", "--force", "--volumes", *names], capture_output=True)

@@ -82,11 +82,14 @@ def load_csv(path: Path, target: str, task: Task) -> Dataset:
     feature_names = [name for name in table.header if name != target]
     if not feature_names:
         raise UserError(f"{path} has no feature columns besides the target {target!r}")
-    labels = table.column(target)
+    if task == "regression":
+        values = numeric_column(table, target, "target")
+    else:
+        values = class_labels(table.column(target))
     return Dataset(
         name=path.name,
         features=numeric_matrix(table, feature_names),
-        target=regression_target(table, target) if task == "regression" else class_labels(labels),
+        target=values,
         feature_names=feature_names,
         target_name=target,
     )
@@ -141,10 +144,6 @@ def numeric_column(table: Table, name: str, role: str) -> np.ndarray:
                 f"{role} columns must hold numbers"
             )
     return np.asarray(values, dtype=float)
-
-
-def regression_target(table: Table, name: str) -> np.ndarray:
-    return numeric_column(table, name, "target")
 
 
 def class_labels(labels: list[str]) -> np.ndarray:
