@@ -5,10 +5,11 @@ For every model x Python version it prints:
   i.e. the size of /opt/venv inside the image); target <= 1.10;
 - cold build time (no layer cache, empty pip cache) and the rebuild time after a one-line code
   edit; target <= 3 s;
-- training wall time in the container (`docker run`, no network) divided by the same command
-  on the host with the same dependencies; medians of interleaved runs; target <= 1.15. Also
-  the fixed cost of `docker run` (a do-nothing container against a do-nothing host process)
-  and the ratio without it, since that start cost dominates a training of a few seconds.
+- training wall time in the container divided by the same training on the host with the same
+  dependencies, each measured by the same clock around the command where it runs; medians of
+  interleaved runs; target <= 1.15. Also the whole `docker run` against the host training, and
+  what `docker run` adds around the training (creating, starting and removing the container),
+  a fixed cost that weighs on a training of a second or two.
 
 Run with `make bench` (needs a Docker engine: `bash .ci/install-docker.sh`).
 """
@@ -45,6 +46,22 @@ def timed(command: list[str], **kwargs) -> float:
     if done.returncode != 0:
         raise SystemExit(f"error: {' '.join(map(str, command))} failed:\n{done.stderr[-2000:]}")
     return elapsed
+
+
+# The same clock around the training command on the host and inside the container, so the
+# ratio compares the training itself; `docker run`'s own start and stop are measured apart.
+TIMED = 'start=$(date +%s%N); "$@"; status=$?; echo "elapsed_ns=$(($(date +%s%N) - start))" >&2; exit $status'
+
+
+def timed_inside(command: list[str], **kwargs) -> tuple[float, float]:
+    """Run a TIMED command: (seconds inside the timer, seconds for the whole command)."""
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    whole = time.perf_counter() - started
+    marker = done.stderr.rpartition("elapsed_ns=")[2].split()
+    if done.returncode != 0 or not marker:
+        raise SystemExit(f"error: {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    return int(marker[0]) / 1e9, whole
 
 
 def build(project: Path, tag: str, url: str, *extra: str) -> float:
@@ -128,46 +145,29 @@ def bench_variant(model: str, version: str, rounds: int, work: Path) -> dict:
     out = work / f"out-{model}-{version}"
     out.mkdir()
     module = project.name.replace("-", "_")
-    host_cmd = [
-        str(python),
-        "-m",
-        module,
-        "train",
-        "--models-dir",
-        f"{out}/h-models",
-        "--reports-dir",
-        f"{out}/h-reports",
-    ]
+    train_args = ["-m", module, "train"]
+    host_cmd = ["sh", "-c", TIMED, "sh", str(python), *train_args]
+    host_cmd += ["--models-dir", f"{out}/h-models", "--reports-dir", f"{out}/h-reports"]
     user = f"{os.getuid()}:{os.getgid()}"  # as `make docker-train` runs it
-    container_cmd = [*DOCKER, "run", "--rm", "--network", "none", "--user", user, "-v", f"{out}:/out", tag]
-    container_cmd += ["train", "--models-dir", "/out/c-models", "--reports-dir", "/out/c-reports"]
-    host_env = {"PYTHONPATH": str(project / "src"), "MPLCONFIGDIR": str(work)}
-    timed(host_cmd, cwd=project, env=host_env)  # warm-up: page cache, first-run imports
-    timed(container_cmd)
-    # The same do-nothing start on both sides: what `docker run` itself adds to any job.
-    host_noop = [str(python), "-c", "pass"]
-    container_noop = [
-        *DOCKER,
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--entrypoint",
-        "python",
-        tag,
-        "-c",
-        "pass",
-    ]
-    times: dict[str, list[float]] = {"host": [], "container": [], "host_noop": [], "container_noop": []}
+    docker_run = [*DOCKER, "run", "--rm", "--network", "none", "--user", user, "-v", f"{out}:/out"]
+    container_cmd = [*docker_run, "--entrypoint", "sh", tag, "-c", TIMED, "sh", "python", *train_args]
+    container_cmd += ["--models-dir", "/out/c-models", "--reports-dir", "/out/c-reports"]
+    host_env = {"PYTHONPATH": str(project / "src"), "MPLCONFIGDIR": str(work), "PATH": "/usr/bin:/bin"}
+    timed_inside(host_cmd, cwd=project, env=host_env)  # warm-up: page cache, first-run imports
+    timed_inside(container_cmd)
+    times: dict[str, list[float]] = {"host": [], "container": [], "docker_run": []}
     for _ in range(rounds):  # interleaved, so both see the same machine load
-        times["host"].append(timed(host_cmd, cwd=project, env=host_env))
-        times["container"].append(timed(container_cmd))
-        times["host_noop"].append(timed(host_noop))
-        times["container_noop"].append(timed(container_noop))
-    start_cost = [c - h for c, h in zip(times["container_noop"], times["host_noop"], strict=True)]
+        times["host"].append(timed_inside(host_cmd, cwd=project, env=host_env)[0])
+        inside, whole = timed_inside(container_cmd)
+        times["container"].append(inside)
+        times["docker_run"].append(whole)
     size, floor = image_size(tag), image_size(base) + venv_size(tag)
     subprocess.run([*DOCKER, "image", "rm", "--force", *set(BUILT)], capture_output=True)
     BUILT.clear()
+
+    def ratio(numerators: list[float]) -> float:
+        return statistics.median(n / h for n, h in zip(numerators, times["host"], strict=True))
+
     return {
         "variant": f"{model} py{version}",
         "size_mb": size / 1e6,
@@ -176,12 +176,10 @@ def bench_variant(model: str, version: str, rounds: int, work: Path) -> dict:
         "rebuild_s": statistics.median(rebuilds),
         "host_train_s": statistics.median(times["host"]),
         "container_train_s": statistics.median(times["container"]),
-        "train_ratio": statistics.median(
-            c / h for c, h in zip(times["container"], times["host"], strict=True)
-        ),
-        "start_s": statistics.median(start_cost),
-        "ratio_without_start": statistics.median(
-            (c - s) / h for c, s, h in zip(times["container"], start_cost, times["host"], strict=True)
+        "train_ratio": ratio(times["container"]),
+        "docker_run_ratio": ratio(times["docker_run"]),
+        "start_s": statistics.median(
+            whole - inside for whole, inside in zip(times["docker_run"], times["container"], strict=True)
         ),
     }
 
@@ -198,7 +196,7 @@ def main() -> int:
         return 1
     columns = ["variant", "size MB", "size / floor", "cold build s", "code-edit rebuild s"]
     columns += ["host train s", "container train s", "container / host"]
-    columns += ["docker run start s", "container / host without start"]
+    columns += ["docker run / host", "docker run start + stop s"]
     print("| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|")
     variants = itertools.product(args.model or QUESTIONS["model"], args.python or QUESTIONS["python_version"])
     with tempfile.TemporaryDirectory(prefix="mldt-bench-") as scratch:
@@ -207,7 +205,7 @@ def main() -> int:
             cells = [row["variant"], f"{row['size_mb']:.0f}", f"{row['size_ratio']:.3f}"]
             cells += [f"{row['cold_build_s']:.1f}", f"{row['rebuild_s']:.2f}", f"{row['host_train_s']:.2f}"]
             cells += [f"{row['container_train_s']:.2f}", f"{row['train_ratio']:.3f}"]
-            cells += [f"{row['start_s']:.2f}", f"{row['ratio_without_start']:.3f}"]
+            cells += [f"{row['docker_run_ratio']:.3f}", f"{row['start_s']:.2f}"]
             print("| " + " | ".join(cells) + " |", flush=True)
     print("targets: size / floor <= 1.10, code-edit rebuild <= 3 s, container / host <= 1.15")
     return 0

@@ -152,6 +152,35 @@ def test_image_is_slim_and_runs_as_non_root(trained_in_docker) -> None:
     assert "http://127.0.0.1" not in layers  # build-time index settings leave no trace
 
 
+# Lists the modules of a training run whose bytecode is missing or stale in the image: a
+# non-root user cannot write it, so each of them would be compiled again at every start.
+UNCOMPILED_PROBE = """
+import importlib, os, struct, sys
+importlib.import_module(sys.argv[1] + ".train")
+for module in list(sys.modules.values()):
+    spec = getattr(module, "__spec__", None)
+    if spec is None or not spec.cached or not (spec.origin or "").endswith(".py"):
+        continue
+    try:
+        with open(spec.cached, "rb") as pyc:
+            flags, mtime, size = struct.unpack("<4xIII", pyc.read(16))
+    except OSError:
+        print(spec.name)
+        continue
+    source = os.stat(spec.origin)
+    if flags == 0 and (mtime, size) != (int(source.st_mtime) & 0xFFFFFFFF, source.st_size & 0xFFFFFFFF):
+        print(spec.name)
+"""
+
+
+def test_image_runs_from_bytecode_compiled_at_build_time(trained_in_docker) -> None:
+    _, project, env, _ = trained_in_docker
+    package = next(project.glob("src/*/train.py")).parent.name
+    args = ["run", "--rm", "--network", "none", "--entrypoint", "python", env["IMAGE"]]
+    uncompiled = docker(*args, "-c", UNCOMPILED_PROBE, package).stdout.split()
+    assert uncompiled == []
+
+
 def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> None:
     answers, project, env, _ = trained_in_docker
     if answers["serving"] != "batch":
@@ -209,19 +238,23 @@ def test_offline_build_installs_only_from_the_given_wheels(
 def test_private_index_credentials_are_a_secret_not_a_layer(
     bake, engine, tmp_path: Path, built_images
 ) -> None:
-    """A password-protected index: the build succeeds only with the netrc secret, which no layer keeps."""
+    """A password-protected mirror as PIP_INDEX_URL: the build succeeds only with the netrc secret,
+    which no layer keeps."""
     project = bake(model="logistic", python_version="3.12", ci="none")
     wheels = docker_env.download_wheels([project / "requirements.txt"], "3.12")
+    index = docker_env.simple_index(wheels, tmp_path / "index")
     password = "s3cret-" + os.urandom(6).hex()
     netrc = tmp_path / "netrc"
     netrc.write_text(f"machine 127.0.0.1 login builder password {password}\n")
-    with docker_env.serve_directory(wheels, credentials=("builder", password)) as url:
-        env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": url})
-        env["DOCKER_BUILD_FLAGS"] += " --no-cache"  # really install, through the secret
+    with docker_env.serve_directory(index, credentials=("builder", password)) as url:
+        env = make_env(project, {"PIP_INDEX_URL": url})
+        # --no-cache: really install, through the secret; plain progress shows pip's output.
+        env["DOCKER_BUILD_FLAGS"] += " --no-cache --progress plain"
         built_images.append(env["IMAGE"])
         without = make(["docker-build"], project, env, check=False)
-        assert without.returncode != 0
-        make(["docker-build", f"PIP_NETRC={netrc}"], project, env)
+        assert without.returncode != 0 and "401" in without.stdout + without.stderr
+        build = make(["docker-build", f"PIP_NETRC={netrc}"], project, env)
+    assert f"Looking in indexes: {url}" in build.stdout + build.stderr
     history = docker("history", "--no-trunc", env["IMAGE"]).stdout
     assert password not in history
     saved = subprocess.run([*docker_env.docker_command(), "save", env["IMAGE"]], capture_output=True)

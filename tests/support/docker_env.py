@@ -389,6 +389,24 @@ def download_wheels(requirement_files: list[Path], python_version: str) -> Path:
     return wheelhouse
 
 
+def simple_index(wheelhouse: Path, root: Path) -> Path:
+    """Lay ``wheelhouse`` out under ``root`` as a PEP 503 "simple" index and return ``root``.
+
+    Served with :func:`serve_directory`, its URL is what a private mirror's PIP_INDEX_URL is:
+    pip asks for ``<url>/<project>/`` and follows the links on that page.
+    """
+    for wheel in sorted(wheelhouse.glob("*.whl")):
+        project = re.sub(r"[-_.]+", "-", wheel.name.split("-")[0]).lower()
+        (root / project).mkdir(parents=True, exist_ok=True)
+        os.link(wheel, root / project / wheel.name)
+    for folder in root.iterdir():
+        links = "".join(
+            f'<a href="{wheel.name}">{wheel.name}</a><br>\n' for wheel in sorted(folder.iterdir())
+        )
+        (folder / "index.html").write_text(f"<!DOCTYPE html>\n<html><body>\n{links}</body></html>\n")
+    return root
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Static file handler that does not print a line per request into the test output."""
 

@@ -73,7 +73,7 @@ def train(settings: Settings) -> dict[str, Any]:
     log.info("Training %s (%s) on %d rows ...", MODEL, FRAMEWORK, len(split.train_target))
     started = time.perf_counter()
     framework.fit(trained, split.train_features, split.train_target)
-    log.info("Trained in %.2f s", time.perf_counter() - started)
+    log.info("Trained in %.3f s", time.perf_counter() - started)
 
     predicted = framework.predict(trained, split.test_features)
     metrics = {
