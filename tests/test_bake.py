@@ -74,6 +74,14 @@ def test_ci_matches_the_answer_and_its_schema(variant: tuple[dict, Path]) -> Non
         run(["check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", str(gitlab)], project)
 
 
+def test_compose_file_matches_the_compose_spec(variant: tuple[dict, Path]) -> None:
+    answers, project = variant
+    compose = project / "compose.yaml"
+    run(["check-jsonschema", "--builtin-schema", "vendor.compose-spec", str(compose)], project)
+    services = set(yaml.safe_load(compose.read_text())["services"])
+    assert services == ({"train", "predict"} if answers.get("serving", "batch") == "batch" else {"train"})
+
+
 def test_license_and_makefile_match_the_answers(variant: tuple[dict, Path]) -> None:
     answers, project = variant
     license_text = (project / "LICENSE").read_text(encoding="utf-8")
