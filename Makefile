@@ -9,7 +9,7 @@ PYTEST_FLAGS ?=
 LINTED := hooks tests bench local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint bench clean
+.PHONY: help demo test test-fast lint bench bench-data clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,6 +36,9 @@ lint: $(BIN)/pytest ## Lint the template's own code
 
 bench: $(BIN)/pytest ## Image size, build and training-time ratios per variant (needs Docker)
 	$(BIN)/python bench/docker_bench.py
+
+bench-data: $(BIN)/pytest ## Scoring time against a plain baseline, and memory at 100k and 1M rows
+	$(BIN)/python bench/predict_bench.py
 
 clean: ## Remove the demo, caches and the virtualenv
 	rm -rf build .pytest_cache .ruff_cache $(VENV)

@@ -19,6 +19,7 @@ import pytest
 
 from .conftest import run, user_environment
 from .support import docker_env
+from .support.tables import MESSY_BARS, write_messy_csv
 from .test_generated import THRESHOLDS
 from .variants import CHOICES, variant_id
 
@@ -186,12 +187,12 @@ def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> No
     if answers["serving"] != "batch":
         assert "docker-predict" not in make(["help"], project, env).stdout
         return
-    metadata = json.loads((project / "models" / "model.json").read_text())
+    features = json.loads((project / "models" / "model.json").read_text())["feature_types"]
     source = tmp_path / "in.csv"
     with source.open("w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", *metadata["feature_names"]])
-        writer.writerows([i, *[float(i % 3)] * len(metadata["feature_names"])] for i in range(40))
+        writer.writerow(["id", *features])
+        writer.writerows([i, *[float(i % 3)] * len(features)] for i in range(40))
     output = tmp_path / "scored" / "out.csv"
     output.parent.mkdir()
     os.chown(output.parent, HOST_USER, HOST_USER)
@@ -261,18 +262,51 @@ def test_private_index_credentials_are_a_secret_not_a_layer(
     assert saved.returncode == 0 and password.encode() not in saved.stdout
 
 
-def test_training_on_a_host_csv_file_in_the_container(bake, wheel_urls, built_images, tmp_path: Path) -> None:
+def test_training_on_a_messy_host_table_and_scoring_parquet_in_the_container(
+    bake, wheel_urls, built_images, fake_id, tmp_path: Path
+) -> None:
+    """A semicolon CSV with text categories and missing cells trains in the image; the same rows
+    as Parquet (written by the image's own pandas) are scored by `make docker-predict`."""
     project = bake(model="svm", python_version="3.12", ci="gitlab")
-    data = tmp_path / "measurements.csv"
-    data.write_text(
-        "a,b,kind\n" + "".join(f"{x},{x % 7},{'big' if x > 30 else 'small'}\n" for x in range(60))
-    )
-    env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel_urls["3.12"]})
+    for folder in (project / "models", project / "reports"):
+        folder.mkdir(exist_ok=True)
+        os.chown(folder, HOST_USER, HOST_USER)
+    data = write_messy_csv(tmp_path / "messy.csv", "classification")
+    env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel_urls["3.12"]}, fake_id)
     built_images.append(env["IMAGE"])
-    make(["docker-train", f"DATA={data}", "TARGET=kind"], project, env)
+    make(["docker-train", f"DATA={data}", "TARGET=label", "ARGS=--drop id"], project, env)
     metadata = json.loads((project / "models" / "model.json").read_text())
-    assert (metadata["dataset"], metadata["feature_names"], metadata["classes"]) == (
-        "measurements.csv",
-        ["a", "b"],
+    assert (metadata["dataset"], metadata["feature_types"], metadata["classes"]) == (
+        "messy.csv",
+        {"size": "numeric", "colour": "categorical", "region": "categorical"},
         ["big", "small"],
     )
+    metric, minimum = MESSY_BARS["classification"]
+    assert json.loads((project / "reports" / "metrics.json").read_text())[metric] >= minimum
+
+    tmp_path.chmod(0o777)  # the image's user writes the Parquet file here
+    to_parquet = (
+        "import pandas; pandas.read_csv('/io/messy.csv', sep=';', dtype=str).to_parquet('/io/new.parquet')"
+    )
+    docker(
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        f"{tmp_path}:/io",
+        "--entrypoint",
+        "python",
+        env["IMAGE"],
+        "-c",
+        to_parquet,
+    )
+    output = tmp_path / "scored" / "out.csv"
+    output.parent.mkdir()
+    os.chown(output.parent, HOST_USER, HOST_USER)
+    make(["docker-predict", f"INPUT={tmp_path / 'new.parquet'}", f"OUTPUT={output}"], project, env)
+    with output.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == [f"c{i:04d}" for i in range(300)]
+    accuracy = sum(row["prediction"] == row["label"] for row in rows) / len(rows)
+    assert accuracy >= minimum

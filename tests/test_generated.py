@@ -11,6 +11,7 @@ import pytest
 
 from .conftest import run
 from .support.pythons import find_python
+from .support.tables import MESSY_BARS, write_messy_csv
 
 pytestmark = pytest.mark.generated
 
@@ -92,13 +93,38 @@ def test_predict_scores_every_row(trained, tmp_path: Path) -> None:
     assert all(row["prediction"] for row in rows)
 
 
-def test_training_on_a_csv_file_through_make(trained, tmp_path: Path) -> None:
-    _, path, _, _ = trained
-    data = tmp_path / "data.csv"
-    rows = [[x, (x * 7) % 5, x % 2] for x in range(60)]
-    data.write_text("a,b,label\n" + "".join(f"{a},{b},{c}\n" for a, b, c in rows))
-    run(["make", "train", f"DATA={data}", "TARGET=label"], path, MODELS_DIR=str(tmp_path / "m"))
-    assert json.loads((tmp_path / "m" / "model.json").read_text())["feature_names"] == ["a", "b"]
+def test_training_on_a_messy_table_through_make(trained, tmp_path: Path) -> None:
+    """Semicolons, a BOM, text categories and missing cells; column options from a TOML file;
+    then `make evaluate` and `make predict` on the same rows as Parquet."""
+    answers, path, _, _ = trained
+    task = "regression" if answers["model"] == "linear" else "classification"
+    data = write_messy_csv(tmp_path / "messy.csv", task)
+    columns = tmp_path / "columns.toml"
+    columns.write_text('drop = ["id"]\n')
+    env = {"MODELS_DIR": str(tmp_path / "m"), "REPORTS_DIR": str(tmp_path / "r")}
+    run(
+        ["make", "train", f"DATA={data}", "TARGET=label", f"COLUMNS={columns}", "ARGS=--categorical region"],
+        path,
+        **env,
+    )
+    metadata = json.loads((tmp_path / "m" / "model.json").read_text())
+    assert metadata["feature_types"] == {"size": "numeric", "colour": "categorical", "region": "categorical"}
+    metric, minimum = MESSY_BARS[task]
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())[metric] >= minimum
+
+    parquet, scored = tmp_path / "messy.parquet", tmp_path / "scored.csv"
+    to_parquet = (
+        "import pandas, sys; pandas.read_csv(sys.argv[1], sep=';', dtype=str).to_parquet(sys.argv[2])"
+    )
+    run([".venv/bin/python", "-c", to_parquet, str(data), str(parquet)], path)
+    run(["make", "evaluate", f"DATA={parquet}"], path, **env)
+    assert json.loads((tmp_path / "r" / "evaluation.json").read_text())["n_rows"] == 300
+    run(["make", "predict", f"INPUT={parquet}", f"OUTPUT={scored}"], path, **env)
+    with scored.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["id"] for row in rows] == [f"c{i:04d}" for i in range(300)]
+    if task == "classification":
+        assert {row["prediction"] for row in rows} == {"big", "small"}
 
 
 def test_bad_input_is_one_error_line(trained) -> None:
@@ -106,7 +132,7 @@ def test_bad_input_is_one_error_line(trained) -> None:
     done = run(["make", "train", "DATA=missing.csv", "TARGET=y"], path, check=False)
     assert done.returncode != 0
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert errors == ["error: data file not found: missing.csv (expected a CSV file with a header row)"]
+    assert errors == ["error: data file not found: missing.csv (expected a CSV or Parquet file)"]
     assert "Traceback" not in done.stderr
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.config import TASK, Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.train import train
 
@@ -27,9 +29,11 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict]:
     return settings, train(settings)
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[object]], delimiter: str = ","
+) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(header)
         writer.writerows(rows)
     return path
@@ -39,8 +43,52 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 def bundled_csv(tmp_path: Path) -> Path:
     """The bundled dataset written as a user's CSV file, with the target in column `label`."""
     dataset = load_dataset(Settings())
-    rows = [
-        [*features, target]
-        for features, target in zip(dataset.features, dataset.target, strict=True)
-    ]
-    return write_csv(tmp_path / "bundled.csv", [*dataset.feature_names, "label"], rows)
+    frame = dataset.features.assign(label=dataset.target)
+    frame.to_csv(tmp_path / "bundled.csv", index=False)
+    return tmp_path / "bundled.csv"
+
+
+def customer_table(rows: int, seed: int = 0) -> pd.DataFrame:
+    """A table like real customer data, as text cells: an id, numbers with empty and "NA"
+    cells, text categories with gaps, and a target that depends on both kinds of column.
+
+    The target is `label`: "yes"/"no" for classifiers (about 10% of labels flipped at
+    random, so no model can exceed about 0.9 accuracy), a number for regressors (noise
+    leaves about 10% of the variance unexplained).
+    """
+    rng = np.random.default_rng(seed)
+    tenure = rng.integers(0, 72, rows)
+    charges = rng.uniform(20, 120, rows).round(2)
+    contract = rng.choice(["month-to-month", "one year", "two year"], rows)
+    payment = rng.choice(["card", "bank transfer", "cheque"], rows)
+    effect = {"month-to-month": 1.5, "one year": 0.0, "two year": -1.5}
+    signal = -0.05 * tenure + 0.03 * charges + np.array([effect[c] for c in contract])
+    signal = (signal - signal.mean()) / signal.std()
+    if TASK == "classification":
+        flipped = rng.random(rows) < 0.1
+        label = np.where((signal > 0) != flipped, "yes", "no").astype(object)
+    else:
+        label = (100 + 20 * signal + rng.normal(0, 20 / 3, rows)).round(3).astype(object)
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:05d}" for i in range(rows)],
+            "tenure": tenure.astype(str).astype(object),
+            "monthly_charges": charges.astype(str).astype(object),
+            "contract": contract.astype(object),
+            "payment": payment.astype(object),
+            "label": label,
+        }
+    )
+    gaps = rng.random((rows, 4)) < 0.05
+    frame.loc[gaps[:, 0], "tenure"] = ""
+    frame.loc[gaps[:, 1], "monthly_charges"] = "NA"
+    frame.loc[gaps[:, 2], "contract"] = ""
+    frame.loc[gaps[:, 3], "payment"] = "NA"
+    return frame
+
+
+@pytest.fixture
+def customers_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "customers.csv"
+    customer_table(600).to_csv(path, index=False)
+    return path

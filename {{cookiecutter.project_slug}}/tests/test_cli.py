@@ -9,8 +9,6 @@ import pytest
 
 from {{ cookiecutter.package_name }}.cli import main
 
-from .conftest import write_csv
-
 
 def test_train_then_predict_from_the_command_line(
     tmp_path: Path, bundled_csv: Path, capsys: pytest.CaptureFixture[str]
@@ -32,6 +30,7 @@ def test_train_then_predict_from_the_command_line(
         (["train", "--target", "y"], "--target needs --data"),
         (["train", "--param", "no_such_param=1"], "unknown parameter(s)"),
         (["evaluate", "--models-dir", "nothing-here"], "run `train` first"),
+        (["train", "--columns", "none.toml"], "columns file not found: none.toml"),
         (["predict", "--input", "in.csv", "--output", "o.csv"], "run `train` first"),
     ],
 )
@@ -45,15 +44,72 @@ def test_user_errors_are_one_line(
     assert "Traceback" not in "\n".join(err)
 
 
-def test_non_numeric_column_names_column_and_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_column_flags_and_the_columns_file_choose_the_same_types(
+    customers_csv: Path, tmp_path: Path
 ) -> None:
-    write_csv(tmp_path / "d.csv", ["x", "y"], [[1, 0], [2, 1]] * 5 + [["high", 1]])
-    assert main(["train", "--data", "d.csv", "--target", "y"]) == 1
-    assert "column 'x' has 'high' on line 12" in capsys.readouterr().err
+    def trained_types(*options: str) -> dict[str, str]:
+        models = tmp_path / f"m{len(list(tmp_path.iterdir()))}"
+        args = [
+            "train",
+            "--data",
+            str(customers_csv),
+            "--target",
+            "label",
+            "--models-dir",
+            str(models),
+        ]
+        assert main([*args, *options]) == 0
+        return json.loads((models / "model.json").read_text())["feature_types"]
+
+    expected = {"tenure": "categorical", "contract": "categorical", "payment": "categorical"}
+    by_flags = trained_types(
+        "--drop", "customer_id", "--drop", "monthly_charges", "--categorical", "tenure"
+    )
+    assert by_flags == expected
+    columns = tmp_path / "columns.toml"
+    columns.write_text('drop = ["customer_id", "monthly_charges"]\ncategorical = ["tenure"]\n')
+    assert trained_types("--columns", str(columns)) == expected
+    columns.write_text('drop = ["customer_id"]\nmax_categories = 2\n')
+    assert (
+        main(
+            ["train", "--data", str(customers_csv), "--target", "label", "--columns", str(columns)]
+        )
+        == 1
+    )
 
 
-@pytest.mark.parametrize("args", [["train", "--test-size", "1.5"], ["train", "--param", "C"], []])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("dorp = []", "unknown key 'dorp'; expected: categorical, numeric, drop, max_categories"),
+        ('drop = "id"', "drop = 'id': expected a list of column names"),
+        ("max_categories = 1", "max_categories = 1: expected a whole number of at least 2"),
+        ("drop = [", "is not a valid TOML file"),
+    ],
+)
+def test_a_bad_columns_file_is_one_error_line(
+    content: str,
+    message: str,
+    customers_csv: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "c.toml").write_text(content)
+    args = ["train", "--data", str(customers_csv), "--target", "label", "--columns", "c.toml"]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: c.toml") and message in err and "\n" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--test-size", "1.5"],
+        ["train", "--param", "C"],
+        ["train", "--max-categories", "1"],
+        [],
+    ],
+)
 def test_bad_flags_exit_2_with_usage(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(args)

@@ -1,22 +1,36 @@
-"""Scoring a file: one output row per input row, input columns kept, nothing half-written."""
+"""Scoring a file: a row out per row in, input columns kept as written, nothing half-written."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from {{ cookiecutter.package_name }} import predict
+from {{ cookiecutter.package_name }}.artifact import load_artifact
 from {{ cookiecutter.package_name }}.config import TASK, Settings
 from {{ cookiecutter.package_name }}.errors import UserError
-from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN, predict_file
+from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN, predict_file, score
+from {{ cookiecutter.package_name }}.train import train
 
-from .conftest import write_csv
+from .conftest import customer_table, write_csv
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def customers_model(customers_csv: Path, tmp_path: Path) -> Path:
+    """A model trained on the customer table; returns its models folder."""
+    settings = Settings(
+        data=customers_csv, target="label", drop=("customer_id",), models_dir=tmp_path / "m"
+    )
+    train(settings)
+    return settings.models_dir
 
 
 def test_predictions_keep_input_columns_and_add_scores(
@@ -29,7 +43,6 @@ def test_predictions_keep_input_columns_and_add_scores(
     assert count == len(inputs) == len(outputs)
     for given, scored in zip(inputs, outputs, strict=True):
         assert {key: scored[key] for key in given} == given
-        float(scored[PREDICTION_COLUMN])
     probability_columns = [name for name in outputs[0] if name.startswith("probability_")]
     if TASK == "classification":
         assert probability_columns
@@ -39,6 +52,96 @@ def test_predictions_keep_input_columns_and_add_scores(
         assert accuracy > 0.9
     else:
         assert not probability_columns
+        predictions = [float(row[PREDICTION_COLUMN]) for row in outputs]
+        assert len(set(predictions)) > len(predictions) / 2
+
+
+def test_columns_are_matched_by_name_and_extras_kept(customers_model: Path, tmp_path: Path) -> None:
+    """Shuffled columns, an extra column, a Parquet file: the same predictions as the CSV."""
+    table = customer_table(200, seed=1)
+    table.to_csv(tmp_path / "plain.csv", index=False)
+    shuffled = table[["payment", "label", "monthly_charges", "customer_id", "contract", "tenure"]]
+    shuffled.assign(note="x").to_parquet(tmp_path / "shuffled.parquet")
+    predict_file(tmp_path / "plain.csv", tmp_path / "a.csv", customers_model)
+    predict_file(tmp_path / "shuffled.parquet", tmp_path / "b.csv", customers_model)
+    plain, moved = read_rows(tmp_path / "a.csv"), read_rows(tmp_path / "b.csv")
+    assert list(moved[0])[:7] == [*shuffled.columns, "note"]
+    assert [row["customer_id"] for row in moved] == list(table["customer_id"])
+    assert [row[PREDICTION_COLUMN] for row in moved] == [row[PREDICTION_COLUMN] for row in plain]
+
+
+def test_prediction_quality_on_new_customers(customers_model: Path, tmp_path: Path) -> None:
+    """Fresh rows from the same process: the model must do clearly better than a constant."""
+    customer_table(400, seed=2).to_csv(tmp_path / "new.csv", index=False)
+    rows = read_rows(predict_file_to(tmp_path / "new.csv", customers_model))
+    if TASK == "classification":  # 10% of labels are flipped: about 0.9 is the best possible
+        accuracy = sum(row["label"] == row[PREDICTION_COLUMN] for row in rows) / len(rows)
+        assert accuracy >= 0.8
+    else:  # noise leaves 10% of the variance unexplained: R^2 of about 0.9 at best
+        actual = pd.Series([float(row["label"]) for row in rows])
+        predicted = pd.Series([float(row[PREDICTION_COLUMN]) for row in rows])
+        assert 1 - ((actual - predicted) ** 2).sum() / ((actual - actual.mean()) ** 2).sum() >= 0.8
+
+
+def predict_file_to(source: Path, models_dir: Path) -> Path:
+    output = source.with_name(f"{source.stem}-scored.csv")
+    predict_file(source, output, models_dir)
+    return output
+
+
+def test_unseen_categories_are_scored_and_reported(
+    customers_model: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    table = customer_table(50, seed=3)
+    table.loc[:4, "contract"] = "ten years"
+    table.to_csv(tmp_path / "unseen.csv", index=False)
+    rows = read_rows(predict_file_to(tmp_path / "unseen.csv", customers_model))
+    assert len(rows) == 50 and all(row[PREDICTION_COLUMN] for row in rows)
+    assert "5 row(s) have a 'contract' category not seen in training" in caplog.text
+
+
+def test_batches_give_the_same_output_as_one_pass(
+    customers_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer_table(300, seed=4).to_csv(tmp_path / "in.csv", index=False)
+    predict_file(tmp_path / "in.csv", tmp_path / "whole.csv", customers_model)
+    monkeypatch.setattr(predict, "BATCH_CELLS", 1)  # batches of the minimum size
+    monkeypatch.setattr(predict, "MIN_BATCH_ROWS", 7)
+    predict_file(tmp_path / "in.csv", tmp_path / "batched.csv", customers_model)
+    assert (tmp_path / "batched.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
+def test_parquet_output_holds_the_same_rows(customers_model: Path, tmp_path: Path) -> None:
+    customer_table(40, seed=5).to_csv(tmp_path / "in.csv", index=False)
+    predict_file(tmp_path / "in.csv", tmp_path / "out.csv", customers_model)
+    predict_file(tmp_path / "in.csv", tmp_path / "out.parquet", customers_model)
+    from_csv = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    from_parquet = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(from_parquet[PREDICTION_COLUMN].astype(str)) == list(from_csv[PREDICTION_COLUMN])
+    assert list(from_parquet["customer_id"]) == list(from_csv["customer_id"])
+
+
+def test_score_works_on_a_table_in_memory(customers_model: Path, tmp_path: Path) -> None:
+    table = customer_table(30, seed=6)
+    table.to_csv(tmp_path / "in.csv", index=False)
+    expected = [
+        row[PREDICTION_COLUMN]
+        for row in read_rows(predict_file_to(tmp_path / "in.csv", customers_model))
+    ]
+    scores = score(load_artifact(customers_model), table[table.columns[::-1]])
+    assert [str(value) for value in scores[PREDICTION_COLUMN]] == expected
+    with pytest.raises(UserError, match=r"missing feature column.*: tenure"):
+        score(load_artifact(customers_model), table.drop(columns=["tenure"]))
+
+
+@pytest.mark.skipif(TASK != "classification", reason="class labels")
+def test_predicted_labels_are_written_as_in_the_training_file(tmp_path: Path) -> None:
+    rows = [[i, i % 4, ["01", "1.50"][i % 2]] for i in range(40)]
+    data = write_csv(tmp_path / "labels.csv", ["x", "z", "y"], rows)
+    train(Settings(data=data, target="y", models_dir=tmp_path / "m"))
+    scored = read_rows(predict_file_to(data, tmp_path / "m"))
+    assert {row[PREDICTION_COLUMN] for row in scored} <= {"01", "1.50"}
+    assert {"probability_01", "probability_1.50"} <= set(scored[0])
 
 
 def test_missing_feature_column_fails_and_writes_nothing(
@@ -47,27 +150,42 @@ def test_missing_feature_column_fails_and_writes_nothing(
     settings, _ = trained
     source = write_csv(tmp_path / "in.csv", ["unrelated"], [[1.0], [2.0]])
     output = tmp_path / "out.csv"
-    with pytest.raises(UserError, match="missing feature column"):
+    with pytest.raises(UserError, match=r"missing feature column"):
         predict_file(source, output, settings.models_dir)
     assert list(tmp_path.iterdir()) == [source]
 
 
 def test_a_failure_keeps_the_previous_output_whole(
-    trained: tuple[Settings, dict], bundled_csv: Path, tmp_path: Path
+    customers_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings, _ = trained
-    output = tmp_path / "out.csv"
-    predict_file(bundled_csv, output, settings.models_dir)
+    table = customer_table(100, seed=7)
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    table.to_csv(source, index=False)
+    predict_file(source, output, customers_model)
     before = output.read_bytes()
-    broken = tmp_path / "broken.csv"
-    lines = bundled_csv.read_text().splitlines()
-    broken.write_text("\n".join([*lines[:50], "x" + lines[50], *lines[51:]]) + "\n")
-    with pytest.raises(UserError, match="line 51"):
-        predict_file(broken, output, settings.models_dir)
+    table.loc[80, "tenure"] = "lots"
+    table.to_csv(source, index=False)
+    monkeypatch.setattr(predict, "BATCH_CELLS", 1)
+    monkeypatch.setattr(predict, "MIN_BATCH_ROWS", 10)  # the bad row is in the 9th batch
+    with pytest.raises(UserError, match=r"in.csv: line 82: column 'tenure' has 'lots'"):
+        predict_file(source, output, customers_model)
     assert output.read_bytes() == before
     assert not [path for path in tmp_path.iterdir() if path.name.endswith(".tmp")]
 
 
+def test_output_must_not_be_the_input_or_a_folder(
+    trained: tuple[Settings, dict], bundled_csv: Path
+) -> None:
+    settings, _ = trained
+    before = bundled_csv.read_bytes()
+    for output in (bundled_csv, bundled_csv.parent / "." / bundled_csv.name):
+        with pytest.raises(UserError, match=r"is the input file"):
+            predict_file(bundled_csv, output, settings.models_dir)
+    with pytest.raises(UserError, match=r"is a directory"):
+        predict_file(bundled_csv, bundled_csv.parent, settings.models_dir)
+    assert bundled_csv.read_bytes() == before
+
+
 def test_predict_without_a_model_says_to_train_first(bundled_csv: Path, tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="run `train` first"):
+    with pytest.raises(UserError, match=r"run `train` first"):
         predict_file(bundled_csv, tmp_path / "out.csv", tmp_path / "no-models")

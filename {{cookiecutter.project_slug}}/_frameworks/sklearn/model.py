@@ -1,7 +1,8 @@
-"""scikit-learn models: a scaling + estimator Pipeline, saved with joblib.
+"""scikit-learn models, saved with joblib.
 
-The rest of the package only calls the functions below, so another framework can
-provide the same five functions without touching data loading, training or reports.
+They train on the output of features.py (scaled numbers, one-hot categories). The rest
+of the package only calls the functions below, so another framework can provide the
+same functions without touching data loading, preprocessing, training or reports.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import joblib
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from .config import MODEL
@@ -31,8 +30,8 @@ DEFAULT_PARAMS: dict[str, Params] = {
 }
 
 
-def build_model(params: Params, seed: int) -> Pipeline:
-    """Scale the features, then fit the chosen estimator; `seed` fixes any randomness."""
+def build_model(params: Params, seed: int) -> BaseEstimator:
+    """The chosen estimator with its parameters; `seed` fixes any randomness."""
     unknown = sorted(set(params) - set(DEFAULT_PARAMS[MODEL]))
     if unknown:
         allowed = ", ".join(DEFAULT_PARAMS[MODEL]) or "none"
@@ -47,32 +46,32 @@ def build_model(params: Params, seed: int) -> Pipeline:
         estimator = SVC(probability=True, random_state=seed, **settings)
     else:
         estimator = LinearRegression(**settings)
-    return make_pipeline(StandardScaler(), estimator)
+    return estimator
 
 
-def fit(model: Pipeline, features: np.ndarray, target: np.ndarray) -> Pipeline:
+def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> BaseEstimator:
     try:
         return model.fit(features, target)
     except ValueError as exc:  # e.g. a hyper-parameter value the estimator rejects
         raise UserError(f"{MODEL} could not be trained: {exc}") from None
 
 
-def predict(model: Pipeline, features: np.ndarray) -> np.ndarray:
+def predict(model: BaseEstimator, features: np.ndarray) -> np.ndarray:
     return model.predict(features)
 
 
-def predict_proba(model: Pipeline, features: np.ndarray) -> np.ndarray | None:
+def predict_proba(model: BaseEstimator, features: np.ndarray) -> np.ndarray | None:
     """Class probabilities (columns in the order of `classes`), or None for a regressor."""
     return model.predict_proba(features) if hasattr(model, "predict_proba") else None
 
 
-def classes(model: Pipeline) -> list:
+def classes(model: BaseEstimator) -> list:
     return model.classes_.tolist() if hasattr(model, "classes_") else []
 
 
-def save_model(model: Pipeline, path: Path) -> None:
+def save_model(model: BaseEstimator, path: Path) -> None:
     joblib.dump(model, path)
 
 
-def load_model(path: Path) -> Pipeline:
+def load_model(path: Path) -> BaseEstimator:
     return joblib.load(path)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import MODEL, Settings
+from .config import COLUMN_LISTS, MAX_CATEGORIES, MODEL, Settings, read_columns_file
 from .errors import UserError
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,16 @@ def fraction(text: str) -> float:
     return value
 
 
+def at_least_two(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 2, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=__package__, description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -47,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     folders.add_argument("--reports-dir", type=Path, help="where reports go (default: reports/)")
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument(
-        "--data", type=Path, help="CSV file with a header row (default: bundled data)"
+        "--data", type=Path, help="CSV or Parquet file with a header (default: bundled data)"
     )
     data.add_argument("--target", help="name of the column to predict (with --data)")
 
@@ -66,19 +76,51 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a model hyper-parameter, e.g. C=0.5 (repeatable)",
     )
+    columns = train.add_argument_group("columns of --data (types are inferred otherwise)")
+    for option, meaning in (
+        ("categorical", "treat COLUMN as categories, even if it holds numbers"),
+        ("numeric", "treat COLUMN as numbers; a cell that is not one is an error"),
+        ("drop", "leave COLUMN out of the features (ids, leaks)"),
+    ):
+        columns.add_argument(
+            f"--{option}",
+            action="append",
+            default=[],
+            metavar="COLUMN",
+            help=f"{meaning} (repeatable)",
+        )
+    columns.add_argument(
+        "--max-categories",
+        type=at_least_two,
+        help=f"refuse a categorical column with more values (default: {MAX_CATEGORIES})",
+    )
+    columns.add_argument(
+        "--columns", type=Path, metavar="FILE", help="the options above as a TOML file"
+    )
     commands.add_parser(
         "evaluate", parents=[folders, data], help="score the saved model (held-out split or --data)"
     )
     predict = commands.add_parser(
         "predict", parents=[folders], help="add predictions to a CSV file"
     )
-    predict.add_argument("--input", type=Path, required=True, help="CSV file to score")
-    predict.add_argument("--output", type=Path, required=True, help="CSV file to write")
+    predict.add_argument("--input", type=Path, required=True, help="CSV or Parquet file to score")
+    predict.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        help="file to write: CSV, or Parquet if named .parquet",
+    )
     return parser
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    options = read_columns_file(args.columns) if getattr(args, "columns", None) else {}
+    for name in COLUMN_LISTS:
+        options[name] = (*options.get(name, ()), *getattr(args, name, ()))
+    if getattr(args, "max_categories", None) is not None:
+        options["max_categories"] = args.max_categories
     given = {
+        **options,
         "models_dir": args.models_dir,
         "reports_dir": args.reports_dir,
         "data": getattr(args, "data", None),
@@ -95,11 +137,11 @@ def run(args: argparse.Namespace) -> None:
     if args.command == "train":
         from .train import train
 
-        print(json.dumps(train(settings), indent=2, sort_keys=True))
+        print(json.dumps(train(settings), indent=2))
     elif args.command == "evaluate":
         from .train import evaluate
 
-        print(json.dumps(evaluate(settings), indent=2, sort_keys=True))
+        print(json.dumps(evaluate(settings), indent=2))
     else:
         from .predict import predict_file
 

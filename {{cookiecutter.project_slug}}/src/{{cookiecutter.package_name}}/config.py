@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+from .errors import UserError
 
 Task = Literal["classification", "regression"]
 
@@ -15,6 +18,9 @@ TASK: Task = "{{ cookiecutter.__task }}"
 DEFAULT_DATASET = "{{ cookiecutter.__dataset }}"
 
 METRICS_FILE = "metrics.json"
+# One-hot encoding a column with more values than this is refused (--max-categories).
+MAX_CATEGORIES = 100
+COLUMN_LISTS = ("categorical", "numeric", "drop")
 
 
 def _env_path(name: str, default: str) -> Path:
@@ -36,7 +42,40 @@ class Settings:
     seed: int = 42
     test_size: float = 0.2
     params: dict[str, float | int | str] = field(default_factory=dict)
+    categorical: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    max_categories: int = MAX_CATEGORIES
 
     @property
     def metrics_path(self) -> Path:
         return self.reports_dir / METRICS_FILE
+
+
+def read_columns_file(path: Path) -> dict[str, Any]:
+    """Column options from a TOML file (`--columns`), checked key by key.
+
+    categorical = ["zip_code"]   # force these columns to be categories
+    numeric = ["rating"]         # force these to be numbers
+    drop = ["customer_id"]       # leave these out (ids, leaks)
+    max_categories = 200
+    """
+    try:
+        options = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"columns file not found: {path}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path} is not a valid TOML file: {exc}") from None
+    allowed = (*COLUMN_LISTS, "max_categories")
+    for key, value in options.items():
+        if key not in allowed:
+            raise UserError(f"{path}: unknown key {key!r}; expected: {', '.join(allowed)}")
+        if key == "max_categories":
+            valid = isinstance(value, int) and not isinstance(value, bool) and value >= 2
+            expected = "a whole number of at least 2"
+        else:
+            valid = isinstance(value, list) and all(isinstance(item, str) for item in value)
+            expected = "a list of column names"
+        if not valid:
+            raise UserError(f"{path}: {key} = {value!r}: expected {expected}")
+    return options

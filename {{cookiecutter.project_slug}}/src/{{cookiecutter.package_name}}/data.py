@@ -1,159 +1,256 @@
-"""Load training data: a dataset bundled with scikit-learn, or the user's CSV file.
+"""Training data: a dataset bundled with scikit-learn, or the user's CSV or Parquet table.
 
+A user's table becomes model inputs here: each feature column is numeric or categorical
+(inferred from its cells, or as the user says), missing cells become NaN, and the target
+becomes class labels (text, exactly as written) or numbers. The same conversion runs when
+`evaluate` and `predict` read their files, with the column types recorded at training.
 Nothing is downloaded: the bundled datasets ship inside the scikit-learn wheel.
 """
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+import pandas as pd
 from sklearn import datasets
 
 from .config import DEFAULT_DATASET, TASK, Settings, Task
 from .errors import UserError
+from .tables import MISSING_TOKENS, TableFile, location, open_table, read_all
 
 MIN_ROWS = 10
+Kind = Literal["numeric", "categorical"]
+FeatureTypes = dict[str, Kind]
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Features as a float matrix, one target per row, and the names that describe them."""
+    """Model inputs (numeric columns as floats, categories as text, NaN where missing),
+    one target per row, and the type of each feature column, in the file's order."""
 
     name: str
-    features: np.ndarray
+    features: pd.DataFrame
     target: np.ndarray
-    feature_names: list[str]
+    feature_types: FeatureTypes
     target_name: str
+    source: TableFile | None = None  # the user's file, for messages that point into it
 
     @property
     def n_rows(self) -> int:
-        return int(self.features.shape[0])
-
-
-@dataclass(frozen=True)
-class Table:
-    """A CSV file as text: its header and its rows, each row as long as the header."""
-
-    path: Path
-    header: list[str]
-    rows: list[list[str]]
-
-    def column(self, name: str) -> list[str]:
-        index = self.header.index(name)
-        return [row[index].strip() for row in self.rows]
+        return len(self.target)
 
 
 def load_dataset(settings: Settings) -> Dataset:
     """The bundled default dataset, or `settings.data` with `settings.target` as the target."""
     if settings.data is None:
         if settings.target is not None:
-            raise UserError("--target needs --data: name the CSV file the target column is in")
-        return load_bundled(DEFAULT_DATASET)
+            raise UserError("--target needs --data: name the file the target column is in")
+        return load_bundled(DEFAULT_DATASET, TASK)
     if not settings.target:
         raise UserError(f"--data {settings.data} needs --target: the name of the column to predict")
-    return load_csv(settings.data, settings.target, TASK)
+    return load_table(settings.data, settings.target, TASK, settings)
 
 
-def load_bundled(name: str) -> Dataset:
-    bunch = getattr(datasets, f"load_{name}")()
+def load_bundled(name: str, task: Task) -> Dataset:
+    bunch = getattr(datasets, f"load_{name}")(as_frame=True)
+    features = bunch.data.astype(float)
+    features.columns = [str(column) for column in features.columns]
     return Dataset(
         name=name,
-        features=np.asarray(bunch.data, dtype=float),
-        target=np.asarray(bunch.target),
-        feature_names=[str(feature) for feature in bunch.feature_names],
+        features=features,
+        target=target_values(bunch.target, task),
+        feature_types=dict.fromkeys(features.columns, "numeric"),
         target_name="target",
     )
 
 
-def load_csv(path: Path, target: str, task: Task) -> Dataset:
-    """Every column but `target` is a numeric feature; the target is numeric for regression."""
-    table = read_table(path)
-    if target not in table.header:
-        raise UserError(
-            f"{path}: no column named {target!r}; the columns are: {', '.join(table.header)}"
-        )
-    if len(table.rows) < MIN_ROWS:
-        raise UserError(
-            f"{path} has {len(table.rows)} data rows; training needs at least {MIN_ROWS}"
-        )
-    feature_names = [name for name in table.header if name != target]
-    if not feature_names:
+def load_table(path: Path, target: str, task: Task, settings: Settings) -> Dataset:
+    """Train on a user's table: every column but the target, and those dropped, is a feature."""
+    table = open_table(path)
+    if target not in table.columns:
+        raise table.no_column(target, "target column")
+    check_column_options(table, target, settings)
+    frame = read_all(table)
+    if len(frame) < MIN_ROWS:
+        raise UserError(f"{path} has {len(frame)} data rows; training needs at least {MIN_ROWS}")
+    names = [n for n in table.columns if n != target and n not in settings.drop]
+    if not names:
         raise UserError(f"{path} has no feature columns besides the target {target!r}")
-    if task == "regression":
-        values = numeric_column(table, target, "target")
-    else:
-        values = class_labels(table.column(target))
+    feature_types = {name: column_kind(table, frame[name], settings) for name in names}
+    features = model_inputs(table, frame, feature_types)
+    check_levels(table, features, feature_types, settings.max_categories)
     return Dataset(
         name=path.name,
-        features=numeric_matrix(table, feature_names),
-        target=values,
-        feature_names=feature_names,
+        features=features,
+        target=target_column(table, frame[target], task),
+        feature_types=feature_types,
         target_name=target,
+        source=table,
     )
 
 
-def read_table(path: Path) -> Table:
-    """Read a CSV file with a header row, rejecting what cannot be a table of data."""
-    if not path.is_file():
-        raise UserError(f"data file not found: {path} (expected a CSV file with a header row)")
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except UnicodeDecodeError:
-        raise UserError(f"{path} is not UTF-8 text; expected a CSV file") from None
-    except csv.Error as exc:
-        raise UserError(f"{path} is not a valid CSV file: {exc}") from None
-    if not lines:
-        raise UserError(f"{path} is empty; expected a header row and data rows")
-    header, *rows = lines
-    header = [name.strip() for name in header]
-    if "" in header:
-        raise UserError(f"{path}: column {header.index('') + 1} of the header has no name")
-    duplicates = sorted({name for name in header if header.count(name) > 1})
-    if duplicates:
-        raise UserError(f"{path}: duplicate column names: {', '.join(duplicates)}")
-    if not rows:
-        raise UserError(f"{path} has a header but no data rows")
-    for line_number, row in enumerate(rows, start=2):
-        if len(row) != len(header):
+def load_labelled(path: Path, target: str, feature_types: FeatureTypes, task: Task) -> Dataset:
+    """A table scored with a trained model's column types: `evaluate --data`."""
+    table = open_table(path)
+    if target not in table.columns:
+        raise table.no_column(target, "target column")
+    require_columns(table.columns, feature_types, table.path)
+    frame = read_all(table)
+    return Dataset(
+        name=path.name,
+        features=model_inputs(table, frame, feature_types),
+        target=target_column(table, frame[target], task),
+        feature_types=feature_types,
+        target_name=target,
+        source=table,
+    )
+
+
+def require_columns(columns: list[str], feature_types: FeatureTypes, origin: object) -> None:
+    """Every column the model needs is there (in any order; others are ignored)."""
+    missing = [name for name in feature_types if name not in columns]
+    if missing:
+        raise UserError(
+            f"{origin}: missing feature column(s): {', '.join(missing)} "
+            f"(the model needs: {', '.join(feature_types)})"
+        )
+
+
+def check_column_options(table: TableFile, target: str, settings: Settings) -> None:
+    """Each column named by --categorical, --numeric or --drop exists, and not as the target."""
+    named = {
+        "categorical": settings.categorical,
+        "numeric": settings.numeric,
+        "drop": settings.drop,
+    }
+    for option, names in named.items():
+        for name in names:
+            if name not in table.columns:
+                raise table.no_column(name, f"column (given to --{option})")
+            if name == target:
+                raise UserError(f"--{option} {name}: {name!r} is the target column")
+    both = set(settings.categorical) & set(settings.numeric)
+    both |= (set(settings.categorical) | set(settings.numeric)) & set(settings.drop)
+    if both:
+        raise UserError(
+            "column(s) given to more than one of --categorical, --numeric, --drop: "
+            + ", ".join(sorted(both))
+        )
+
+
+def column_kind(table: TableFile, column: pd.Series, settings: Settings) -> Kind:
+    """Numeric when the user says so or every non-missing cell is a number; else categorical."""
+    name = str(column.name)
+    if name in settings.categorical:
+        return "categorical"
+    missing = missing_mask(column)
+    if missing.all():
+        raise UserError(
+            f"{table.path}: column {name!r} has no values, every cell is empty; "
+            f"leave it out with --drop {name}"
+        )
+    if name in settings.numeric or pd.api.types.is_numeric_dtype(column.dtype):
+        return "numeric"
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return "categorical"
+    numbers = pd.to_numeric(column.mask(missing), errors="coerce")
+    return "numeric" if numbers.notna().sum() == (~missing).sum() else "categorical"
+
+
+def model_inputs(
+    table: TableFile | None, frame: pd.DataFrame, feature_types: FeatureTypes
+) -> pd.DataFrame:
+    """The feature columns as the preprocessing takes them: floats and text, NaN where missing."""
+    require_columns(list(frame.columns), feature_types, table.path if table else "input")
+    columns = {
+        name: numeric_column(table, frame[name])
+        if kind == "numeric"
+        else categorical_column(frame[name])
+        for name, kind in feature_types.items()
+    }
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def missing_mask(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+        return column.isna() | column.astype(str).str.strip().isin(MISSING_TOKENS)
+    return column.isna()
+
+
+def numeric_column(table: TableFile | None, column: pd.Series) -> pd.Series:
+    """Floats, NaN where missing; names the first cell that is text or infinite."""
+    if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+        numbers = column.astype("float64")
+        bad = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
+    else:
+        missing = missing_mask(column)
+        numbers = pd.to_numeric(column.mask(missing), errors="coerce").astype("float64")
+        bad = (numbers.isna() & ~missing) | np.isinf(numbers)
+    if bad.any():
+        row = bad.idxmax()
+        raise UserError(
+            f"{location(table, row)}: column {column.name!r} has {str(column[row])!r}; "
+            "expected a finite number (or an empty cell for a missing value)"
+        )
+    return numbers
+
+
+def categorical_column(column: pd.Series) -> pd.Series:
+    """Text categories with surrounding spaces removed; NaN where missing."""
+    text = column.astype(str).str.strip().astype(object)
+    return text.mask(missing_mask(column), np.nan)
+
+
+def check_levels(
+    table: TableFile, features: pd.DataFrame, feature_types: FeatureTypes, limit: int
+) -> None:
+    """Refuse a categorical column with so many values that one-hot encoding would explode."""
+    for name, kind in feature_types.items():
+        levels = features[name].nunique()
+        if kind != "categorical" or levels <= limit:
+            continue
+        problem = (
+            f"{table.path}: categorical column {name!r} has {levels} different values, "
+            f"more than --max-categories {limit}"
+        )
+        typo = first_text(features[name])
+        if typo is not None:
             raise UserError(
-                f"{path}: line {line_number} has {len(row)} values, the header has {len(header)}"
+                f"{problem}; its cells are numbers but for {str(features.at[typo, name])!r} on "
+                f"{table.where(typo)}: fix such cells, or make it numeric with --numeric {name}"
             )
-    return Table(path=path, header=header, rows=rows)
+        raise UserError(
+            f"{problem}: if it is an id or free text, leave it out with --drop {name}; "
+            "otherwise raise --max-categories"
+        )
 
 
-def numeric_matrix(table: Table, columns: list[str]) -> np.ndarray:
-    """The named columns as a float matrix; names the first cell that is not a finite number."""
-    return np.column_stack([numeric_column(table, name, "feature") for name in columns])
+def first_text(column: pd.Series) -> int | None:
+    """The first row that is not a number, in a column where most cells are numbers."""
+    present = column.dropna()
+    is_number = pd.to_numeric(present, errors="coerce").notna()
+    if is_number.mean() < 0.5 or is_number.all():
+        return None
+    return int(is_number.idxmin())
 
 
-def numeric_column(table: Table, name: str, role: str) -> np.ndarray:
-    values = table.column(name)
-    for line_number, value in enumerate(values, start=2):
-        try:
-            number = float(value)
-        except ValueError:
-            number = float("nan")
-        if not np.isfinite(number):
-            shown = repr(value) if value else "an empty value"
-            raise UserError(
-                f"{table.path}: {role} column {name!r} has {shown} on line {line_number}; "
-                f"{role} columns must hold numbers"
-            )
-    return np.asarray(values, dtype=float)
+def target_column(table: TableFile, column: pd.Series, task: Task) -> np.ndarray:
+    """Class labels as written (text) for classifiers, numbers for regressors; none missing."""
+    missing = missing_mask(column)
+    if missing.any():
+        raise UserError(
+            f"{table.path}: {table.where(missing.idxmax())}: the target column {column.name!r} "
+            "is empty; every training row needs a target value (remove or fill the row)"
+        )
+    if task == "regression":
+        return numeric_column(table, column).to_numpy()
+    return target_values(column, task)
 
 
-def class_labels(labels: list[str]) -> np.ndarray:
-    """Integer labels stay integers (so outputs read 0/1, not '0'/'1'); others stay text."""
-    if "" in labels:
-        raise UserError(f"target column has an empty value on line {labels.index('') + 2}")
-    try:
-        numbers = np.asarray(labels, dtype=float)
-    except ValueError:
-        return np.asarray(labels)
-    if np.all(numbers == np.round(numbers)):
-        return numbers.astype(int)
-    return np.asarray(labels)
+def target_values(column: pd.Series, task: Task) -> np.ndarray:
+    if task == "regression":
+        return column.to_numpy(dtype=float)
+    return column.astype(str).str.strip().to_numpy(dtype=object)

@@ -29,5 +29,6 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Keys in the order they were added (deterministic, and column lists keep the file's order)."""
     with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

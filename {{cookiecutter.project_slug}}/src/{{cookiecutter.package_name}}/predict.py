@@ -1,59 +1,132 @@
-"""Score a CSV file with the trained model: the input's columns, plus predictions."""
+"""Score a table with the trained model: the input's columns, plus predictions.
+
+`score` works on a DataFrame held in memory, so a long-running service can load the model
+once and score request after request; `predict_file` streams a file through it in batches.
+"""
 
 from __future__ import annotations
 
-import csv
 import logging
+import os
 from pathlib import Path
 
+import pandas as pd
+import pyarrow
+import pyarrow.parquet as pq
+
 from . import model as framework
-from .artifact import load_artifact
-from .data import numeric_matrix, read_table
+from .artifact import Artifact, load_artifact
+from .data import model_inputs, require_columns
 from .errors import UserError
+from .features import transform, unseen_categories
 from .files import atomic_path
+from .tables import TableFile, open_table, read_batches
 
 log = logging.getLogger(__name__)
 
 PREDICTION_COLUMN = "prediction"
+# Rows per batch scale with the width of the table: memory stays flat however long the file.
+BATCH_CELLS = 1_000_000
+MIN_BATCH_ROWS = 1_000
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+def output_columns(artifact: Artifact) -> list[str]:
+    probabilities = [f"probability_{label}" for label in artifact.classes]
+    return [PREDICTION_COLUMN, *probabilities]
+
+
+def score(artifact: Artifact, frame: pd.DataFrame, table: TableFile | None = None) -> pd.DataFrame:
+    """The prediction (and each class's probability) for every row of `frame`.
+
+    `frame` holds the model's input columns by name, in any order, as text or numbers;
+    `table`, when given, lets messages point at the file's line.
+    """
+    return score_features(artifact, model_inputs(table, frame, artifact.feature_types), table)
+
+
+def score_features(
+    artifact: Artifact, features: pd.DataFrame, table: TableFile | None
+) -> pd.DataFrame:
+    matrix = transform(artifact.preprocessing, features, table)
+    scores = pd.DataFrame(
+        {PREDICTION_COLUMN: framework.predict(artifact.model, matrix)}, index=features.index
+    )
+    probabilities = framework.predict_proba(artifact.model, matrix)
+    if probabilities is not None:
+        for label, column in zip(artifact.classes, probabilities.T, strict=True):
+            scores[f"probability_{label}"] = column.round(6)
+    return scores
 
 
 def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     """Write one output row per input row; returns the number of rows scored.
 
     The output appears only once it is complete, so a failure never leaves half a file.
+    Its format follows its name: `.parquet` for Parquet, CSV otherwise.
     """
-    trained, metadata = load_artifact(models_dir)
-    table = read_table(input_path)
-    feature_names = metadata["feature_names"]
-    missing = [name for name in feature_names if name not in table.header]
-    if missing:
-        raise UserError(
-            f"{input_path}: missing feature column(s): {', '.join(missing)} "
-            f"(the model needs: {', '.join(feature_names)})"
-        )
-    features = numeric_matrix(table, feature_names)
-    predictions = framework.predict(trained, features)
-    probabilities = framework.predict_proba(trained, features)
-    added = [PREDICTION_COLUMN]
-    if probabilities is not None:
-        added += [f"probability_{label}" for label in metadata["classes"]]
-    clashes = [name for name in added if name in table.header]
+    check_output_path(input_path, output_path)
+    artifact = load_artifact(models_dir)
+    table = open_table(input_path)
+    require_columns(table.columns, artifact.feature_types, input_path)
+    clashes = [name for name in output_columns(artifact) if name in table.columns]
     if clashes:
         raise UserError(f"{input_path} already has column(s) {', '.join(clashes)}; rename them")
 
-    with (
-        atomic_path(output_path) as temporary,
-        temporary.open("w", newline="", encoding="utf-8") as handle,
-    ):
-        writer = csv.writer(handle)
-        writer.writerow(table.header + added)
-        for index, row in enumerate(table.rows):
-            scores = [] if probabilities is None else [f"{p:.6f}" for p in probabilities[index]]
-            writer.writerow([*row, format_value(predictions[index]), *scores])
-    log.info("Scored %d rows of %s into %s", len(table.rows), input_path, output_path)
-    return len(table.rows)
+    rows, unseen = 0, dict[str, int]()
+    batch_rows = max(MIN_BATCH_ROWS, BATCH_CELLS // len(table.columns))
+    parquet = output_path.suffix.lower() in PARQUET_SUFFIXES
+    with atomic_path(output_path) as temporary, BatchWriter(temporary, parquet) as writer:
+        for batch in read_batches(table, batch_rows):
+            features = model_inputs(table, batch, artifact.feature_types)
+            writer.write(pd.concat([batch, score_features(artifact, features, table)], axis=1))
+            for name, count in unseen_categories(artifact.preprocessing, features).items():
+                unseen[name] = unseen.get(name, 0) + count
+            rows += len(batch)
+            if rows > batch_rows:
+                log.info("Scored %d rows ...", rows)
+        if rows == 0:
+            raise UserError(f"{input_path} has a header but no data rows")
+    for name, count in unseen.items():
+        log.warning(
+            "note: %d row(s) have a %r category not seen in training; scored as unknown",
+            count,
+            name,
+        )
+    log.info("Scored %d rows of %s into %s", rows, input_path, output_path)
+    return rows
 
 
-def format_value(value: object) -> str:
-    """Plain numbers (`1`, `152.34`) rather than numpy reprs (`np.int64(1)`)."""
-    return str(value.item() if hasattr(value, "item") else value)
+def check_output_path(input_path: Path, output_path: Path) -> None:
+    """Refuse, before reading anything, an output that would overwrite the input or a folder."""
+    if output_path.is_dir():
+        raise UserError(f"--output {output_path} is a directory; give a file name")
+    if output_path.exists() and input_path.exists() and os.path.samefile(input_path, output_path):
+        raise UserError(f"--output {output_path} is the input file; give another file name")
+
+
+class BatchWriter:
+    """Append DataFrames to one CSV or Parquet file, header or schema from the first."""
+
+    def __init__(self, path: Path, parquet: bool) -> None:
+        self.path = path
+        self.handle = None if parquet else path.open("w", newline="", encoding="utf-8")
+        self.writer: pq.ParquetWriter | None = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self.handle is not None:
+            frame.to_csv(self.handle, header=self.handle.tell() == 0, index=False)
+            return
+        batch = pyarrow.Table.from_pandas(frame, preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, batch.schema)
+        self.writer.write_table(batch.cast(self.writer.schema))
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.handle is not None:
+            self.handle.close()
+        if self.writer is not None:
+            self.writer.close()

@@ -1,4 +1,5 @@
-"""Fit the model on a training split, score it on held-out data, save model and reports."""
+"""Fit the preprocessing and the model on a training split, score them on held-out data,
+save the model and reports."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from . import model as framework
-from .artifact import load_artifact, save_artifact
+from .artifact import Artifact, load_artifact, save_artifact
 from .config import FRAMEWORK, MODEL, TASK, Settings
-from .data import Dataset, load_bundled, load_csv, load_dataset
+from .data import Dataset, load_bundled, load_dataset, load_labelled
 from .errors import UserError
+from .features import build_preprocessing, fit_preprocessing, transform
 from .files import write_json
 from .reports import compute_metrics, plot_name, save_plot
 
@@ -24,8 +27,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Split:
-    train_features: np.ndarray
-    test_features: np.ndarray
+    train_features: pd.DataFrame
+    test_features: pd.DataFrame
     train_target: np.ndarray
     test_target: np.ndarray
 
@@ -65,17 +68,26 @@ def train(settings: Settings) -> dict[str, Any]:
         "Loaded %s: %d rows, %d features, target %r",
         dataset.name,
         dataset.n_rows,
-        len(dataset.feature_names),
+        len(dataset.feature_types),
         dataset.target_name,
     )
     split = split_dataset(dataset, settings.seed, settings.test_size)
+    preprocessing = build_preprocessing(dataset.feature_types)
+    train_matrix = fit_preprocessing(preprocessing, split.train_features, dataset.source)
+    test_matrix = transform(preprocessing, split.test_features, dataset.source)
     trained = framework.build_model(settings.params, settings.seed)
-    log.info("Training %s (%s) on %d rows ...", MODEL, FRAMEWORK, len(split.train_target))
+    log.info(
+        "Training %s (%s) on %d rows, %d model inputs ...",
+        MODEL,
+        FRAMEWORK,
+        len(split.train_target),
+        train_matrix.shape[1],
+    )
     started = time.perf_counter()
-    framework.fit(trained, split.train_features, split.train_target)
+    framework.fit(trained, train_matrix, split.train_target)
     log.info("Trained in %.3f s", time.perf_counter() - started)
 
-    predicted = framework.predict(trained, split.test_features)
+    predicted = framework.predict(trained, test_matrix)
     metrics = {
         **compute_metrics(TASK, split.test_target, predicted),
         "framework": FRAMEWORK,
@@ -84,7 +96,7 @@ def train(settings: Settings) -> dict[str, Any]:
         "dataset": dataset.name,
         "n_train": len(split.train_target),
         "n_test": len(split.test_target),
-        "n_features": len(dataset.feature_names),
+        "n_features": len(dataset.feature_types),
         "seed": settings.seed,
         "test_size": settings.test_size,
         "params": {**framework.DEFAULT_PARAMS[MODEL], **settings.params},
@@ -93,12 +105,13 @@ def train(settings: Settings) -> dict[str, Any]:
         key: metrics[key] for key in ("framework", "model", "task", "dataset", "seed", "test_size")
     }
     metadata |= {
-        "feature_names": dataset.feature_names,
+        "feature_types": dataset.feature_types,
         "target_name": dataset.target_name,
         "classes": framework.classes(trained),
         "data_file": str(settings.data) if settings.data else None,
     }
-    model_path = save_artifact(settings.models_dir, trained, metadata)
+    artifact = Artifact(preprocessing, trained, metadata)
+    model_path = save_artifact(settings.models_dir, artifact)
     write_json(settings.metrics_path, metrics)
     plot_path = settings.reports_dir / plot_name(TASK)
     save_plot(TASK, split.test_target, predicted, plot_path)
@@ -108,23 +121,18 @@ def train(settings: Settings) -> dict[str, Any]:
 
 def evaluate(settings: Settings) -> dict[str, Any]:
     """Score the saved model on all rows of `settings.data`, else on the held-out split."""
-    trained, metadata = load_artifact(settings.models_dir)
+    artifact = load_artifact(settings.models_dir)
+    metadata = artifact.metadata
     if settings.data is not None:
         target = settings.target or metadata["target_name"]
-        dataset = load_csv(settings.data, target, TASK)
-        missing = [name for name in metadata["feature_names"] if name not in dataset.feature_names]
-        if missing:
-            raise UserError(f"{settings.data}: missing feature column(s): {', '.join(missing)}")
-        columns = [dataset.feature_names.index(name) for name in metadata["feature_names"]]
-        features, actual = dataset.features[:, columns], dataset.target
+        dataset = load_labelled(settings.data, target, artifact.feature_types, TASK)
+        features, actual = dataset.features, dataset.target
     else:  # repeat the training's seeded split and score its held-out rows
-        if metadata["data_file"] is None:
-            dataset = load_bundled(metadata["dataset"])
-        else:
-            dataset = load_csv(Path(metadata["data_file"]), metadata["target_name"], TASK)
+        dataset = training_data(metadata)
         split = split_dataset(dataset, metadata["seed"], metadata["test_size"])
         features, actual = split.test_features, split.test_target
-    predicted = framework.predict(trained, features)
+    matrix = transform(artifact.preprocessing, features, dataset.source)
+    predicted = framework.predict(artifact.model, matrix)
     metrics = {
         **compute_metrics(TASK, actual, predicted),
         "dataset": dataset.name,
@@ -132,3 +140,11 @@ def evaluate(settings: Settings) -> dict[str, Any]:
     }
     write_json(settings.reports_dir / "evaluation.json", metrics)
     return metrics
+
+
+def training_data(metadata: dict[str, Any]) -> Dataset:
+    """The data the model was trained on, read with the column types training chose."""
+    if metadata["data_file"] is None:
+        return load_bundled(metadata["dataset"], TASK)
+    path = Path(metadata["data_file"])
+    return load_labelled(path, metadata["target_name"], metadata["feature_types"], TASK)
