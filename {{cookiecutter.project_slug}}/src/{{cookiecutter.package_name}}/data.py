@@ -153,9 +153,7 @@ def column_kind(table: TableFile, column: pd.Series, settings: Settings) -> Kind
             f"leave it out with --drop {name}"
         )
     if name in settings.numeric or pd.api.types.is_numeric_dtype(column.dtype):
-        return "numeric"
-    if pd.api.types.is_bool_dtype(column.dtype):
-        return "categorical"
+        return "numeric"  # Parquet numbers, and booleans as 0 and 1
     numbers = pd.to_numeric(column.mask(missing), errors="coerce")
     return "numeric" if numbers.notna().sum() == (~missing).sum() else "categorical"
 
@@ -182,7 +180,7 @@ def missing_mask(column: pd.Series) -> pd.Series:
 
 def numeric_column(table: TableFile | None, column: pd.Series) -> pd.Series:
     """Floats, NaN where missing; names the first cell that is text or infinite."""
-    if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+    if pd.api.types.is_numeric_dtype(column.dtype):
         numbers = column.astype("float64")
         bad = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
     else:
