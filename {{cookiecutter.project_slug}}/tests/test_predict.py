@@ -50,6 +50,9 @@ def test_predictions_keep_input_columns_and_add_scores(
         assert total == pytest.approx(1.0, abs=1e-4)
         accuracy = sum(row["label"] == row[PREDICTION_COLUMN] for row in outputs) / len(outputs)
         assert accuracy > 0.9
+        for row in outputs:  # the predicted class is the most probable one, on every row
+            best = max(probability_columns, key=lambda name: float(row[name]))
+            assert best == f"probability_{row[PREDICTION_COLUMN]}"
     else:
         assert not probability_columns
         predictions = [float(row[PREDICTION_COLUMN]) for row in outputs]

@@ -12,6 +12,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.svm import SVC
 
@@ -43,7 +44,9 @@ def build_model(params: Params, seed: int) -> BaseEstimator:
     if MODEL == "logistic":
         estimator = LogisticRegression(random_state=seed, **settings)
     elif MODEL == "svm":
-        estimator = SVC(probability=True, random_state=seed, **settings)
+        # SVC(probability=True) is deprecated, and its probabilities can disagree with its
+        # predictions; calibrated on held-out folds, the predicted class is the most probable.
+        estimator = CalibratedClassifierCV(SVC(random_state=seed, **settings), ensemble=False)
     else:
         estimator = LinearRegression(**settings)
     return estimator
