@@ -10,6 +10,7 @@ import csv
 import itertools
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -121,7 +122,8 @@ def test_training_in_the_container_writes_results_owned_by_the_developer(trained
     metric, minimum = THRESHOLDS[answers["model"]]
     assert metrics[metric] >= minimum, metrics
     outputs = [*(project / "models").iterdir(), *(project / "reports").iterdir()]
-    assert {path.name for path in outputs} >= {"model.joblib", "model.json", "metrics.json"}
+    files = json.loads((project / "models" / "model.json").read_text())["files"]
+    assert {path.name for path in outputs} >= {*files.values(), "model.json", "metrics.json"}
     assert {path.stat().st_uid for path in outputs} == {HOST_USER}
     assert "Trained in" in done.stderr
 
@@ -193,7 +195,7 @@ def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> No
         writer = csv.writer(handle)
         writer.writerow(["id", *features])
         writer.writerows([i, *[float(i % 3)] * len(features)] for i in range(40))
-    output = tmp_path / "scored" / "out.csv"
+    output = tmp_path / "scored out" / "out file.csv"  # spaces survive make and the mounts
     output.parent.mkdir()
     os.chown(output.parent, HOST_USER, HOST_USER)
     make(["docker-predict", f"INPUT={source}", f"OUTPUT={output}"], project, env)
@@ -271,13 +273,15 @@ def test_training_on_a_messy_host_table_and_scoring_parquet_in_the_container(
     for folder in (project / "models", project / "reports"):
         folder.mkdir(exist_ok=True)
         os.chown(folder, HOST_USER, HOST_USER)
-    data = write_messy_csv(tmp_path / "messy.csv", "classification")
+    (project / "data").mkdir(exist_ok=True)  # inside the project: host `make evaluate` finds it
+    data = write_messy_csv(project / "data" / "messy table.csv", "classification")
     env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel_urls["3.12"]}, fake_id)
     built_images.append(env["IMAGE"])
     make(["docker-train", f"DATA={data}", "TARGET=label", "ARGS=--drop id"], project, env)
     metadata = json.loads((project / "models" / "model.json").read_text())
+    assert metadata["data_file"] == "data/messy table.csv"  # relative to the project, as on the host
     assert (metadata["dataset"], metadata["feature_types"], metadata["classes"]) == (
-        "messy.csv",
+        "messy table.csv",
         {"size": "numeric", "colour": "categorical", "region": "categorical"},
         ["big", "small"],
     )
@@ -285,6 +289,7 @@ def test_training_on_a_messy_host_table_and_scoring_parquet_in_the_container(
     assert json.loads((project / "reports" / "metrics.json").read_text())[metric] >= minimum
 
     tmp_path.chmod(0o777)  # the image's user writes the Parquet file here
+    shutil.copy(data, tmp_path / "messy.csv")
     to_parquet = (
         "import pandas; pandas.read_csv('/io/messy.csv', sep=';', dtype=str).to_parquet('/io/new.parquet')"
     )
@@ -301,7 +306,7 @@ def test_training_on_a_messy_host_table_and_scoring_parquet_in_the_container(
         "-c",
         to_parquet,
     )
-    output = tmp_path / "scored" / "out.csv"
+    output = tmp_path / "scored out" / "out file.csv"  # spaces survive make and the mounts
     output.parent.mkdir()
     os.chown(output.parent, HOST_USER, HOST_USER)
     make(["docker-predict", f"INPUT={tmp_path / 'new.parquet'}", f"OUTPUT={output}"], project, env)

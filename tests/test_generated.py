@@ -65,7 +65,8 @@ def test_training_reaches_the_quality_bar(trained) -> None:
     assert metrics["model"] == answers["model"] and metrics["seed"] == 42
     assert json.loads(done.stdout[done.stdout.index("{") :]) == metrics
     assert "Training" in done.stderr and "Saved" in done.stderr  # progress is shown
-    assert (path / "models" / "model.joblib").is_file()
+    files = json.loads((path / "models" / "model.json").read_text())["files"]
+    assert all((path / "models" / name).is_file() for name in files.values())
     assert [p.suffix for p in (path / "reports").glob("*.png")] == [".png"]
 
 
@@ -98,7 +99,8 @@ def test_training_on_a_messy_table_through_make(trained, tmp_path: Path) -> None
     then `make evaluate` and `make predict` on the same rows as Parquet."""
     answers, path, _, _ = trained
     task = "regression" if answers["model"] == "linear" else "classification"
-    data = write_messy_csv(tmp_path / "messy.csv", task)
+    (tmp_path / "my data").mkdir()  # paths with spaces work through make
+    data = write_messy_csv(tmp_path / "my data" / "messy table.csv", task)
     columns = tmp_path / "columns.toml"
     columns.write_text('drop = ["id"]\n')
     env = {"MODELS_DIR": str(tmp_path / "m"), "REPORTS_DIR": str(tmp_path / "r")}
@@ -112,7 +114,7 @@ def test_training_on_a_messy_table_through_make(trained, tmp_path: Path) -> None
     metric, minimum = MESSY_BARS[task]
     assert json.loads((tmp_path / "r" / "metrics.json").read_text())[metric] >= minimum
 
-    parquet, scored = tmp_path / "messy.parquet", tmp_path / "scored.csv"
+    parquet, scored = tmp_path / "my data" / "messy table.parquet", tmp_path / "out put" / "scored.csv"
     to_parquet = (
         "import pandas, sys; pandas.read_csv(sys.argv[1], sep=';', dtype=str).to_parquet(sys.argv[2])"
     )

@@ -102,16 +102,23 @@ def test_a_bad_columns_file_is_one_error_line(
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "message"),
     [
-        ["train", "--test-size", "1.5"],
-        ["train", "--param", "C"],
-        ["train", "--max-categories", "1"],
-        [],
+        (["train", "--test-size", "1.5"], "--test-size: expected a number between 0 and 1"),
+        (["train", "--param", "C"], "--param: expected NAME=VALUE, got 'C'"),
+        (
+            ["train", "--max-categories", "1"],
+            "--max-categories: expected a whole number of at least 2",
+        ),
+        (["train", "--seed", "-1"], "--seed: expected a whole number from 0 to 4294967295"),
+        (["train", "--seed", "1.5"], "--seed: expected a whole number"),
+        ([], "the following arguments are required: COMMAND"),
     ],
 )
-def test_bad_flags_exit_2_with_usage(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_flags_exit_2_naming_the_flag(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     assert exit_info.value.code == 2
-    assert "error:" in capsys.readouterr().err
+    assert message in capsys.readouterr().err

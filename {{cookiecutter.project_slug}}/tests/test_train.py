@@ -10,12 +10,8 @@ import pandas as pd
 import pytest
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
-from {{ cookiecutter.package_name }}.artifact import (
-    METADATA_FILE,
-    MODEL_FILE,
-    PREPROCESSING_FILE,
-    load_artifact,
-)
+from {{ cookiecutter.package_name }} import model as framework
+from {{ cookiecutter.package_name }}.artifact import METADATA_FILE, load_artifact
 from {{ cookiecutter.package_name }}.config import TASK, Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
@@ -29,10 +25,11 @@ METRIC = "accuracy" if TASK == "classification" else "r2"
 
 def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict]) -> None:
     settings, metrics = trained
-    assert (settings.models_dir / MODEL_FILE).is_file()
-    assert json.loads((settings.models_dir / METADATA_FILE).read_text())["feature_types"]
-    assert (settings.models_dir / PREPROCESSING_FILE).is_file()
+    metadata = json.loads((settings.models_dir / METADATA_FILE).read_text())
+    assert metadata["feature_types"] and metadata["versions"]["framework"] == framework.VERSION
+    assert all((settings.models_dir / name).is_file() for name in metadata["files"].values())
     assert json.loads(settings.metrics_path.read_text()) == metrics
+    assert metrics["converged"] is True
     assert (settings.reports_dir / plot_name(TASK)).read_bytes().startswith(b"\x89PNG")
     assert {METRIC, "dataset", "model", "n_train", "n_test", "seed"} <= metrics.keys()
 
@@ -57,8 +54,13 @@ def test_same_seed_gives_the_same_model(tmp_path: Path) -> None:
     ]
     first, second = (train(settings) for settings in runs)
     assert first == second
-    models = [(settings.models_dir / MODEL_FILE).read_bytes() for settings in runs]
+    models = [
+        {path.name: path.read_bytes() for path in settings.models_dir.iterdir()}
+        for settings in runs
+    ]
     assert models[0] == models[1]
+    third = train(Settings(models_dir=tmp_path / "c", reports_dir=tmp_path / "c", seed=7))
+    assert third["seed"] == 7 and third != first  # the seed reaches the split and the model
 
 
 def test_training_on_a_csv_file_uses_its_columns(bundled_csv: Path, tmp_path: Path) -> None:
@@ -125,3 +127,60 @@ def test_values_too_large_to_scale_are_refused(tmp_path: Path) -> None:
     ):
         train(settings)
     assert not (tmp_path / "m").exists()
+
+
+def test_evaluate_finds_the_training_file_from_any_folder(
+    customers_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The training file is recorded relative to the project (the folder with pyproject.toml)."""
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "notebooks").mkdir()
+    (project / "pyproject.toml").write_text("")
+    customers_csv.replace(project / "data" / "customers.csv")
+    monkeypatch.chdir(project)
+    settings = Settings(data=Path("data/customers.csv"), target="label", drop=("customer_id",))
+    metrics = train(settings)
+    assert json.loads(Path("models/model.json").read_text())["data_file"] == "data/customers.csv"
+    monkeypatch.chdir(project / "notebooks")
+    assert evaluate(Settings(models_dir=project / "models"))[METRIC] == metrics[METRIC]
+    (project / "data" / "customers.csv").unlink()
+    with pytest.raises(UserError, match=r"the training data data/customers\.csv is not there"):
+        evaluate(Settings(models_dir=project / "models"))
+
+
+def test_evaluate_refuses_to_overwrite_its_input(trained: tuple[Settings, dict]) -> None:
+    settings, _ = trained
+    output = settings.reports_dir / "evaluation.json"
+    output.write_text("{}")
+    with pytest.raises(UserError, match="is where the evaluation is written"):
+        evaluate(
+            Settings(data=output, models_dir=settings.models_dir, reports_dir=settings.reports_dir)
+        )
+    assert output.read_text() == "{}"
+
+
+def test_a_model_that_does_not_converge_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r")
+    if "max_iter" not in framework.params(framework.build_model({}, 0)):
+        assert train(settings)["converged"] is True  # a closed-form fit always converges
+        return
+    metrics = train(Settings(**{**vars(settings), "params": {"max_iter": "1"}}))
+    assert metrics["converged"] is False
+    assert json.loads(settings.metrics_path.read_text())["converged"] is False
+    assert "did not converge; raise the iteration limit (--param max_iter=...)" in caplog.text
+
+
+def test_a_model_with_non_finite_predictions_is_not_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def diverged(model: object, features: np.ndarray) -> np.ndarray:
+        return np.full(len(features), np.inf)
+
+    monkeypatch.setattr(framework, "predict", diverged)
+    monkeypatch.setattr(framework, "predict_proba", lambda model, features: None)
+    with pytest.raises(UserError, match="diverged: some of its predictions are not finite"):
+        train(Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r"))
+    assert not (tmp_path / "m").exists() and not (tmp_path / "r").exists()

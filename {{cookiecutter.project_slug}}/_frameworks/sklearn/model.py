@@ -7,56 +7,96 @@ same functions without touching data loading, preprocessing, training or reports
 
 from __future__ import annotations
 
+import logging
+import warnings
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
+import sklearn
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.svm import SVC
 
 from .config import MODEL
 from .errors import UserError
+from .params import Param, convert_params
 
-Params = dict[str, float | int | str]
+log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.joblib"
-
-# Hyper-parameters of each model, overridable with `train --param NAME=VALUE`.
-DEFAULT_PARAMS: dict[str, Params] = {
-    "logistic": {"C": 1.0, "max_iter": 1000},
-    "linear": {},
-    "svm": {"C": 10.0, "gamma": "scale", "kernel": "rbf"},
+VERSION = f"scikit-learn {sklearn.__version__}"
+ESTIMATORS: dict[str, type[BaseEstimator]] = {
+    "logistic": LogisticRegression,
+    "linear": LinearRegression,
+    "svm": SVC,
 }
+# Where this project's defaults differ from scikit-learn's; any other parameter of the
+# estimator can be set with `train --param NAME=VALUE` too.
+DEFAULT_PARAMS: dict[str, dict[str, Param]] = {
+    "logistic": {"max_iter": 1000},
+    "linear": {},
+    "svm": {"C": 10.0},
+}
+# Parameters --param does not set: the seed has its own flag, the others are deprecated.
+NOT_PARAMS = {"random_state", "probability", "penalty"}
 
 
-def build_model(params: Params, seed: int) -> BaseEstimator:
-    """The chosen estimator with its parameters; `seed` fixes any randomness."""
-    unknown = sorted(set(params) - set(DEFAULT_PARAMS[MODEL]))
-    if unknown:
-        allowed = ", ".join(DEFAULT_PARAMS[MODEL]) or "none"
-        raise UserError(
-            f"unknown parameter(s) for {MODEL}: {', '.join(unknown)}; allowed: {allowed}"
-        )
-    settings = {**DEFAULT_PARAMS[MODEL], **params}
-    estimator: BaseEstimator
-    if MODEL == "logistic":
-        estimator = LogisticRegression(random_state=seed, **settings)
-    elif MODEL == "svm":
+def build_model(given: dict[str, str], seed: int) -> BaseEstimator:
+    """The chosen estimator with its parameters, checked before any data is read.
+
+    `seed` fixes any randomness. Values are refused with the estimator's own rules, plus
+    two it does not have: numbers must be finite and an iteration limit cannot be 0.
+    """
+    estimator = ESTIMATORS[MODEL](**DEFAULT_PARAMS[MODEL])
+    defaults = {k: v for k, v in estimator.get_params().items() if k not in NOT_PARAMS}
+    params = convert_params(given, defaults)
+    if params.get("max_iter") == 0:
+        raise UserError("--param max_iter=0: expected at least 1 iteration")
+    estimator.set_params(**params)
+    if "random_state" in estimator.get_params():
+        estimator.set_params(random_state=seed)
+    try:
+        estimator._validate_params()  # the checks fit() would make, before any data is read
+    except ValueError as exc:  # InvalidParameterError: names the parameter and what it takes
+        raise UserError(f"--param: {exc}") from None
+    if MODEL == "svm":
         # SVC(probability=True) is deprecated, and its probabilities can disagree with its
         # predictions; calibrated on held-out folds, the predicted class is the most probable.
-        estimator = CalibratedClassifierCV(SVC(random_state=seed, **settings), ensemble=False)
-    else:
-        estimator = LinearRegression(**settings)
+        return CalibratedClassifierCV(estimator, ensemble=False)
     return estimator
 
 
-def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> BaseEstimator:
-    try:
-        return model.fit(features, target)
-    except ValueError as exc:  # e.g. a hyper-parameter value the estimator rejects
-        raise UserError(f"{MODEL} could not be trained: {exc}") from None
+def params(model: BaseEstimator) -> dict[str, Any]:
+    """The estimator's parameters as set for training (for metrics.json)."""
+    estimator = model.estimator if isinstance(model, CalibratedClassifierCV) else model
+    return {k: v for k, v in estimator.get_params().items() if k not in NOT_PARAMS}
+
+
+def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> bool:
+    """Fit in place; returns False (and says so) if the solver stopped before converging."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        try:
+            model.fit(features, target)
+        except ValueError as exc:  # e.g. a combination of parameters the estimator rejects
+            raise UserError(f"{MODEL} could not be trained: {exc}") from None
+    for warning in caught:  # recording swallowed every warning: show the others again
+        if not issubclass(warning.category, ConvergenceWarning):
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    if any(issubclass(warning.category, ConvergenceWarning) for warning in caught):
+        log.warning(
+            "warning: %s did not converge; raise the iteration limit (--param max_iter=...) "
+            "or simplify the data",
+            MODEL,
+        )
+        return False
+    return True
 
 
 def predict(model: BaseEstimator, features: np.ndarray) -> np.ndarray:
@@ -68,8 +108,8 @@ def predict_proba(model: BaseEstimator, features: np.ndarray) -> np.ndarray | No
     return model.predict_proba(features) if hasattr(model, "predict_proba") else None
 
 
-def classes(model: BaseEstimator) -> list:
-    return model.classes_.tolist() if hasattr(model, "classes_") else []
+def classes(model: BaseEstimator) -> list[str]:
+    return [str(label) for label in model.classes_] if hasattr(model, "classes_") else []
 
 
 def save_model(model: BaseEstimator, path: Path) -> None:

@@ -1,14 +1,22 @@
-"""The trained model on disk: the fitted preprocessing, the framework's model file, and a
-JSON file that describes them.
+"""The trained model on disk: the fitted preprocessing, the framework's model file, and
+`model.json`, which describes them and names their files.
 
-The description (input columns and their types, target, classes, seed) is what `predict`
-and `evaluate` need to check their input and repeat the training split, without the
-training data. Load it once with `load_artifact` and score as many tables as needed.
+The description (input columns and their types, target, classes, seed, versions) is what
+`predict` and `evaluate` need to check their input and repeat the training split, without
+the training data. Load it once with `load_artifact` and score as many tables as needed.
+
+Saving is one unit: the two files are written under names made from their content, then
+`model.json` is replaced in one step. Until that step the previous `model.json` still
+names the previous files, so a crash or a kill while saving leaves the last model whole.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,11 +27,13 @@ from sklearn.compose import ColumnTransformer
 from . import model as framework
 from .data import FeatureTypes
 from .errors import UserError
-from .files import atomic_path, write_json
+from .files import write_json
 
-MODEL_FILE = framework.MODEL_FILE
-PREPROCESSING_FILE = "preprocessing.joblib"
+log = logging.getLogger(__name__)
+
 METADATA_FILE = "model.json"
+# Stems of the files model.json names, e.g. model-3fa2b1c9d4e5.joblib.
+PARTS = {"preprocessing": "preprocessing.joblib", "model": framework.MODEL_FILE}
 
 
 @dataclass(frozen=True)
@@ -42,22 +52,62 @@ class Artifact:
 
 
 def save_artifact(models_dir: Path, artifact: Artifact) -> Path:
-    model_path = models_dir / MODEL_FILE
-    with atomic_path(models_dir / PREPROCESSING_FILE) as temporary:
-        joblib.dump(artifact.preprocessing, temporary)
-    with atomic_path(model_path) as temporary:
-        framework.save_model(artifact.model, temporary)
-    write_json(models_dir / METADATA_FILE, artifact.metadata)
-    return model_path
+    """Write the artifact; returns the path of `model.json`."""
+    writers: dict[str, Callable[[Path], object]] = {
+        "preprocessing": lambda path: joblib.dump(artifact.preprocessing, path),
+        "model": lambda path: framework.save_model(artifact.model, path),
+    }
+    files = {role: write_by_content(models_dir, PARTS[role], writers[role]) for role in PARTS}
+    metadata_path = models_dir / METADATA_FILE
+    write_json(metadata_path, {**artifact.metadata, "files": files})  # the commit point
+    remove_unused(models_dir, keep=set(files.values()))
+    return metadata_path
+
+
+def write_by_content(models_dir: Path, name: str, write: Callable[[Path], object]) -> str:
+    """Write a file through `write`, named after a hash of its bytes; returns the name."""
+    stem, _, suffix = name.partition(".")
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".saving-", dir=models_dir) as scratch:
+        written = Path(scratch) / name
+        write(written)
+        digest = hashlib.sha256(written.read_bytes()).hexdigest()[:12]
+        final = f"{stem}-{digest}.{suffix}"
+        written.replace(models_dir / final)  # same folder, so the file appears whole
+    return final
+
+
+def remove_unused(models_dir: Path, keep: set[str]) -> None:
+    """Files of earlier models (and of saves that were interrupted)."""
+    for name in PARTS.values():
+        stem, _, suffix = name.partition(".")
+        for path in models_dir.glob(f"{stem}-*.{suffix}"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
 
 
 def load_artifact(models_dir: Path) -> Artifact:
-    paths = [models_dir / name for name in (MODEL_FILE, PREPROCESSING_FILE, METADATA_FILE)]
-    if not all(path.is_file() for path in paths):
-        raise UserError(f"no trained model in {models_dir}/: run `train` first (make train)")
-    model_path, preprocessing_path, metadata_path = paths
+    metadata_path = models_dir / METADATA_FILE
+    missing = UserError(f"no trained model in {models_dir}/: run `train` first (make train)")
+    if not metadata_path.is_file():
+        raise missing
+    try:
+        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+        paths = {role: models_dir / metadata["files"][role] for role in PARTS}
+    except (ValueError, KeyError, TypeError):
+        raise UserError(f"{metadata_path} is not a model description; train again") from None
+    if not all(path.is_file() for path in paths.values()):
+        raise missing
+    trained_with = metadata.get("versions", {}).get("framework")
+    if trained_with != framework.VERSION:
+        log.warning(
+            "warning: the model was trained with %s and is loaded with %s; "
+            "its predictions may differ: train it again",
+            trained_with,
+            framework.VERSION,
+        )
     return Artifact(
-        preprocessing=joblib.load(preprocessing_path),
-        model=framework.load_model(model_path),
-        metadata=json.loads(metadata_path.read_text(encoding="utf-8")),
+        preprocessing=joblib.load(paths["preprocessing"]),
+        model=framework.load_model(paths["model"]),
+        metadata=metadata,
     )

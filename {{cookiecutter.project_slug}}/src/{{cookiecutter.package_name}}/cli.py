@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -11,21 +10,29 @@ from pathlib import Path
 
 from .config import COLUMN_LISTS, MAX_CATEGORIES, MODEL, Settings, read_columns_file
 from .errors import UserError
+from .files import to_json
 
-log = logging.getLogger(__name__)
+MAX_SEED = 2**32 - 1  # the largest seed NumPy and scikit-learn accept
 
 
-def parse_param(text: str) -> tuple[str, float | int | str]:
-    """`C=0.5` -> ("C", 0.5); values are int, float or text, in that order of preference."""
+def parse_param(text: str) -> tuple[str, str]:
+    """`C=0.5` -> ("C", "0.5"); the model turns the text into the parameter's type."""
     name, sep, raw = text.partition("=")
-    if not sep or not name:
+    if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    for kind in (int, float):
-        try:
-            return name, kind(raw)
-        except ValueError:
-            pass
-    return name, raw
+    return name.strip(), raw.strip()
+
+
+def seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 0 to {MAX_SEED}, got {text!r}"
+        )
+    return value
 
 
 def fraction(text: str) -> float:
@@ -64,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser(
         "train", parents=[folders, data], help=f"train the {MODEL} model and write reports"
     )
-    train.add_argument("--seed", type=int, help=f"random seed (default: {Settings.seed})")
+    train.add_argument("--seed", type=seed, help=f"random seed (default: {Settings.seed})")
     train.add_argument(
         "--test-size", type=fraction, help=f"held-out fraction (default: {Settings.test_size})"
     )
@@ -137,11 +144,11 @@ def run(args: argparse.Namespace) -> None:
     if args.command == "train":
         from .train import train
 
-        print(json.dumps(train(settings), indent=2))
+        print(to_json(train(settings)), end="")
     elif args.command == "evaluate":
         from .train import evaluate
 
-        print(json.dumps(evaluate(settings), indent=2))
+        print(to_json(evaluate(settings)), end="")
     else:
         from .predict import predict_file
 

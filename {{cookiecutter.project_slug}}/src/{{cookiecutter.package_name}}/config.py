@@ -18,6 +18,7 @@ TASK: Task = "{{ cookiecutter.__task }}"
 DEFAULT_DATASET = "{{ cookiecutter.__dataset }}"
 
 METRICS_FILE = "metrics.json"
+EVALUATION_FILE = "evaluation.json"
 # One-hot encoding a column with more values than this is refused (--max-categories).
 MAX_CATEGORIES = 100
 COLUMN_LISTS = ("categorical", "numeric", "drop")
@@ -41,7 +42,7 @@ class Settings:
     reports_dir: Path = field(default_factory=lambda: _env_path("REPORTS_DIR", "reports"))
     seed: int = 42
     test_size: float = 0.2
-    params: dict[str, float | int | str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)  # as given; the model converts them
     categorical: tuple[str, ...] = ()
     numeric: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
@@ -50,6 +51,22 @@ class Settings:
     @property
     def metrics_path(self) -> Path:
         return self.reports_dir / METRICS_FILE
+
+
+def project_root() -> Path:
+    """The folder with pyproject.toml above the working directory; in the image, /app.
+
+    Paths recorded in models/ are relative to it, so they hold from any working directory
+    and on the host after training in the container (where the project is mounted at /app).
+    """
+    here = Path.cwd().resolve()
+    return next((d for d in (here, *here.parents) if (d / "pyproject.toml").is_file()), here)
+
+
+def project_relative(path: Path) -> str:
+    """`path` relative to the project when it is inside it, else absolute."""
+    absolute, root = path.resolve(), project_root()
+    return str(absolute.relative_to(root)) if absolute.is_relative_to(root) else str(absolute)
 
 
 def read_columns_file(path: Path) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
@@ -28,7 +29,29 @@ def atomic_path(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
 
 
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths, however spelled, name one existing file."""
+    return first.exists() and second.exists() and os.path.samefile(first, second)
+
+
+def to_json(data: dict[str, Any]) -> str:
+    """Strict JSON: a number that is not finite (an R^2 of NaN) becomes null, not `NaN`.
+
+    Keys stay in the order they were added: deterministic, and column lists keep the file's order.
+    """
+    return json.dumps(finite(data), indent=2, allow_nan=False) + "\n"
+
+
+def finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Keys in the order they were added (deterministic, and column lists keep the file's order)."""
     with atomic_path(path) as temporary:
-        temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        temporary.write_text(to_json(data), encoding="utf-8")

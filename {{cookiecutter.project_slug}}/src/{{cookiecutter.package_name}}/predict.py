@@ -7,7 +7,6 @@ once and score request after request; `predict_file` streams a file through it i
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +18,7 @@ from .artifact import Artifact, load_artifact
 from .data import model_inputs, require_columns
 from .errors import UserError
 from .features import transform, unseen_categories
-from .files import atomic_path
+from .files import atomic_path, same_file
 from .tables import TableFile, open_table, read_batches
 
 log = logging.getLogger(__name__)
@@ -101,7 +100,7 @@ def check_output_path(input_path: Path, output_path: Path) -> None:
     """Refuse, before reading anything, an output that would overwrite the input or a folder."""
     if output_path.is_dir():
         raise UserError(f"--output {output_path} is a directory; give a file name")
-    if output_path.exists() and input_path.exists() and os.path.samefile(input_path, output_path):
+    if same_file(input_path, output_path):
         raise UserError(f"--output {output_path} is the input file; give another file name")
 
 

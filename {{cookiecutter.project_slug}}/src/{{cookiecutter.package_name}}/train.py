@@ -4,22 +4,31 @@ save the model and reports."""
 from __future__ import annotations
 
 import logging
+import platform
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from . import __version__
 from . import model as framework
 from .artifact import Artifact, load_artifact, save_artifact
-from .config import FRAMEWORK, MODEL, TASK, Settings
+from .config import (
+    EVALUATION_FILE,
+    FRAMEWORK,
+    MODEL,
+    TASK,
+    Settings,
+    project_relative,
+    project_root,
+)
 from .data import Dataset, load_bundled, load_dataset, load_labelled
 from .errors import UserError
 from .features import build_preprocessing, fit_preprocessing, transform
-from .files import write_json
+from .files import same_file, write_json
 from .reports import compute_metrics, plot_name, save_plot
 
 log = logging.getLogger(__name__)
@@ -63,6 +72,7 @@ def split_dataset(dataset: Dataset, seed: int, test_size: float) -> Split:
 
 def train(settings: Settings) -> dict[str, Any]:
     """Train, evaluate on the held-out split, and write the model and reports; returns metrics."""
+    trained = framework.build_model(settings.params, settings.seed)  # bad --param: fail first
     dataset = load_dataset(settings)
     log.info(
         "Loaded %s: %d rows, %d features, target %r",
@@ -75,7 +85,6 @@ def train(settings: Settings) -> dict[str, Any]:
     preprocessing = build_preprocessing(dataset.feature_types)
     train_matrix = fit_preprocessing(preprocessing, split.train_features, dataset.source)
     test_matrix = transform(preprocessing, split.test_features, dataset.source)
-    trained = framework.build_model(settings.params, settings.seed)
     log.info(
         "Training %s (%s) on %d rows, %d model inputs ...",
         MODEL,
@@ -84,8 +93,9 @@ def train(settings: Settings) -> dict[str, Any]:
         train_matrix.shape[1],
     )
     started = time.perf_counter()
-    framework.fit(trained, train_matrix, split.train_target)
+    converged = framework.fit(trained, train_matrix, split.train_target)
     log.info("Trained in %.3f s", time.perf_counter() - started)
+    check_predictions_finite(trained, train_matrix, test_matrix)
 
     predicted = framework.predict(trained, test_matrix)
     metrics = {
@@ -99,7 +109,8 @@ def train(settings: Settings) -> dict[str, Any]:
         "n_features": len(dataset.feature_types),
         "seed": settings.seed,
         "test_size": settings.test_size,
-        "params": {**framework.DEFAULT_PARAMS[MODEL], **settings.params},
+        "params": framework.params(trained),
+        "converged": converged,
     }
     metadata = {
         key: metrics[key] for key in ("framework", "model", "task", "dataset", "seed", "test_size")
@@ -108,7 +119,8 @@ def train(settings: Settings) -> dict[str, Any]:
         "feature_types": dataset.feature_types,
         "target_name": dataset.target_name,
         "classes": framework.classes(trained),
-        "data_file": str(settings.data) if settings.data else None,
+        "data_file": project_relative(settings.data) if settings.data else None,
+        "versions": versions(),
     }
     artifact = Artifact(preprocessing, trained, metadata)
     model_path = save_artifact(settings.models_dir, artifact)
@@ -119,8 +131,33 @@ def train(settings: Settings) -> dict[str, Any]:
     return metrics
 
 
+def check_predictions_finite(model: Any, *matrices: np.ndarray) -> None:
+    """Refuse a model that diverged: nothing is saved when any prediction is not finite."""
+    for matrix in matrices:
+        scores = framework.predict_proba(model, matrix)
+        if scores is None:
+            scores = framework.predict(model, matrix)
+        if not np.all(np.isfinite(scores)):
+            raise UserError(
+                f"{MODEL} diverged: some of its predictions are not finite numbers, so it was "
+                "not saved; check the data for extreme values, or change --param values"
+            )
+
+
+def versions() -> dict[str, str]:
+    """What trained the model: loading it under other versions warns (see artifact.py)."""
+    return {
+        "python": platform.python_version(),
+        "framework": framework.VERSION,
+        "project": __version__,
+    }
+
+
 def evaluate(settings: Settings) -> dict[str, Any]:
     """Score the saved model on all rows of `settings.data`, else on the held-out split."""
+    output = settings.reports_dir / EVALUATION_FILE
+    if settings.data is not None and same_file(settings.data, output):
+        raise UserError(f"--data {settings.data} is where the evaluation is written; move it")
     artifact = load_artifact(settings.models_dir)
     metadata = artifact.metadata
     if settings.data is not None:
@@ -138,7 +175,7 @@ def evaluate(settings: Settings) -> dict[str, Any]:
         "dataset": dataset.name,
         "n_rows": len(actual),
     }
-    write_json(settings.reports_dir / "evaluation.json", metrics)
+    write_json(output, metrics)
     return metrics
 
 
@@ -146,5 +183,10 @@ def training_data(metadata: dict[str, Any]) -> Dataset:
     """The data the model was trained on, read with the column types training chose."""
     if metadata["data_file"] is None:
         return load_bundled(metadata["dataset"], TASK)
-    path = Path(metadata["data_file"])
+    path = project_root() / metadata["data_file"]
+    if not path.is_file():
+        raise UserError(
+            f"the training data {metadata['data_file']} is not there any more (or the model was "
+            "trained in a container on a file from outside the project): pass --data FILE"
+        )
     return load_labelled(path, metadata["target_name"], metadata["feature_types"], TASK)

@@ -1,0 +1,96 @@
+"""The model on disk: saved as one unit, so a failed save leaves the previous model whole."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }} import artifact as artifact_module
+from {{ cookiecutter.package_name }}.artifact import (
+    METADATA_FILE,
+    load_artifact,
+    save_artifact,
+)
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.errors import UserError
+from {{ cookiecutter.package_name }}.predict import score
+from {{ cookiecutter.package_name }}.train import train
+
+from .conftest import customer_table
+
+
+@pytest.fixture
+def models(customers_csv: Path, tmp_path: Path) -> Path:
+    settings = Settings(data=customers_csv, target="label", drop=("customer_id",))
+    train(Settings(**{**vars(settings), "models_dir": tmp_path / "models"}))
+    return tmp_path / "models"
+
+
+def test_model_json_names_the_files_it_was_saved_with(models: Path) -> None:
+    metadata = json.loads((models / METADATA_FILE).read_text())
+    assert sorted(path.name for path in models.iterdir()) == sorted(
+        [METADATA_FILE, *metadata["files"].values()]
+    )
+    assert metadata["files"]["model"].startswith("model-")
+    assert metadata["files"]["preprocessing"].startswith("preprocessing-")
+
+
+def half_written_model(model: object, path: Path) -> None:
+    path.write_bytes(b"half a model")
+    raise KeyboardInterrupt  # as a kill would stop it
+
+
+def killed(path: Path, data: dict) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("target", "replacement"),
+    [
+        (artifact_module.framework, ("save_model", half_written_model)),
+        (artifact_module, ("write_json", killed)),
+    ],
+    ids=["while writing the model", "before model.json is replaced"],
+)
+def test_a_save_that_is_killed_leaves_the_previous_model_whole(
+    models: Path, target: object, replacement: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = customer_table(20, seed=11)
+    previous = load_artifact(models)
+    expected = score(previous, table)
+    before = {path.name: path.read_bytes() for path in models.iterdir()}
+    changed = artifact_module.Artifact(
+        previous.preprocessing, previous.model, {**previous.metadata, "seed": 1}
+    )
+    monkeypatch.setattr(target, *replacement)
+    with pytest.raises(KeyboardInterrupt):
+        save_artifact(models, changed)
+    monkeypatch.undo()
+    after = {path.name: path.read_bytes() for path in models.iterdir() if path.name in before}
+    assert after == before
+    assert score(load_artifact(models), table).equals(expected)
+    save_artifact(models, changed)  # the next save clears what the killed one left
+    metadata = json.loads((models / METADATA_FILE).read_text())
+    assert metadata["seed"] == 1
+    assert {path.name for path in models.iterdir()} == {METADATA_FILE, *metadata["files"].values()}
+
+
+def test_a_model_from_another_framework_version_warns(
+    models: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = models / METADATA_FILE
+    metadata = json.loads(path.read_text())
+    metadata["versions"]["framework"] = "scikit-learn 0.1"
+    path.write_text(json.dumps(metadata))
+    with caplog.at_level(logging.WARNING):
+        load_artifact(models)
+    assert "trained with scikit-learn 0.1 and is loaded with" in caplog.text
+
+
+def test_a_damaged_description_is_one_clear_error(models: Path) -> None:
+    (models / METADATA_FILE).write_text("{not json")
+    with pytest.raises(UserError, match="is not a model description; train again"):
+        load_artifact(models)

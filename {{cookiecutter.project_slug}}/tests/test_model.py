@@ -1,0 +1,74 @@
+"""The model's hyper-parameters: every one the estimator has, typed, checked before training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }} import model as framework
+from {{ cookiecutter.package_name }}.cli import main
+from {{ cookiecutter.package_name }}.config import MODEL, Settings
+from {{ cookiecutter.package_name }}.errors import UserError
+from {{ cookiecutter.package_name }}.train import train
+
+# A parameter each model has, a value it takes, and values it refuses with these words.
+CASES = {
+    "logistic": (
+        "C",
+        "0.5",
+        0.5,
+        [("-1", "must be a float in the range (0.0, inf]"), ("inf", "expected a finite number")],
+    ),
+    "svm": (
+        "C",
+        "5",
+        5.0,
+        [("0", "must be a float in the range (0.0, inf]"), ("nan", "expected a finite number")],
+    ),
+    "linear": ("fit_intercept", "false", False, [("maybe", "expected true or false")]),
+}
+NAME, GOOD_TEXT, GOOD_VALUE, BAD = CASES[MODEL]
+
+
+def test_a_parameter_is_converted_to_its_type_and_used(tmp_path: Path) -> None:
+    metrics = train(
+        Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params={NAME: GOOD_TEXT})
+    )
+    assert metrics["params"][NAME] == GOOD_VALUE
+    assert type(metrics["params"][NAME]) is type(GOOD_VALUE)
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_bad_values_are_refused_before_any_data_is_read(
+    text: str, message: str, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.csv"  # would fail on reading, after the parameters
+    with pytest.raises(UserError, match=NAME) as raised:
+        train(Settings(data=missing, target="y", params={NAME: text}))
+    assert message in str(raised.value)
+
+
+def test_an_iteration_limit_of_zero_is_refused() -> None:
+    if "max_iter" not in framework.params(framework.build_model({}, 0)):
+        with pytest.raises(UserError, match="unknown parameter"):
+            framework.build_model({"max_iter": "0"}, 0)
+        return
+    with pytest.raises(UserError, match="max_iter=0: expected at least 1 iteration"):
+        framework.build_model({"max_iter": "0"}, 0)
+
+
+def test_unknown_names_list_the_estimators_own_parameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["train", "--param", "no_such_param=1"]) == 1
+    err = capsys.readouterr().err
+    expected = ", ".join(sorted(framework.params(framework.build_model({}, 0))))
+    assert f"unknown parameter(s): no_such_param; the parameters are: {expected}" in err
+    assert "random_state" not in err  # the seed has its own flag
+
+
+def test_the_seed_reaches_the_estimator() -> None:
+    model = framework.build_model({}, 123)
+    estimator = getattr(model, "estimator", model)
+    assert estimator.get_params().get("random_state", 123) == 123
