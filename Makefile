@@ -6,10 +6,10 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= build/demo
 PYTEST_FLAGS ?=
 # The template folder holds Jinja, not Python: each bake is linted by the tests instead.
-LINTED := hooks tests bench local_extensions.py
+LINTED := hooks tests bench scripts local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint bench bench-data clean
+.PHONY: help demo test test-fast lint bench bench-data mutation clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,9 @@ bench: $(BIN)/pytest ## Image size, build and training-time ratios per variant (
 
 bench-data: $(BIN)/pytest ## Scoring time against a plain baseline, and memory at 100k and 1M rows
 	$(BIN)/python bench/predict_bench.py
+
+mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
+	$(BIN)/python scripts/mutation.py $(ANSWERS)
 
 clean: ## Remove the demo, caches and the virtualenv
 	rm -rf build .pytest_cache .ruff_cache $(VENV)

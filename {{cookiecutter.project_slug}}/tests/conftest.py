@@ -21,11 +21,14 @@ def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REPORTS_DIR", raising=False)
 
 
-@pytest.fixture(scope="session")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict]:
-    """One training on the bundled dataset, shared by the tests that need a model."""
-    root = tmp_path_factory.mktemp("trained")
-    settings = Settings(models_dir=root / "models", reports_dir=root / "reports")
+@pytest.fixture
+def trained(tmp_path: Path) -> tuple[Settings, dict]:
+    """A training on the bundled dataset, for the tests that need a model.
+
+    One per test, not one per session: each test that relies on training is then seen to
+    run it, which is what lets mutation testing (make mutation) pick the tests to run.
+    """
+    settings = Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports")
     return settings, train(settings)
 
 

@@ -151,11 +151,11 @@ def test_missing_feature_column_fails_and_writes_nothing(
     trained: tuple[Settings, dict], tmp_path: Path
 ) -> None:
     settings, _ = trained
-    source = write_csv(tmp_path / "in.csv", ["unrelated"], [[1.0], [2.0]])
-    output = tmp_path / "out.csv"
+    (tmp_path / "io").mkdir()
+    source = write_csv(tmp_path / "io" / "in.csv", ["unrelated"], [[1.0], [2.0]])
     with pytest.raises(UserError, match=r"missing feature column"):
-        predict_file(source, output, settings.models_dir)
-    assert list(tmp_path.iterdir()) == [source]
+        predict_file(source, tmp_path / "io" / "out.csv", settings.models_dir)
+    assert list((tmp_path / "io").iterdir()) == [source]
 
 
 def test_a_failure_keeps_the_previous_output_whole(
