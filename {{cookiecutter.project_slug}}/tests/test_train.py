@@ -184,3 +184,21 @@ def test_a_model_with_non_finite_predictions_is_not_saved(
     with pytest.raises(UserError, match="diverged: some of its predictions are not finite"):
         train(Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r"))
     assert not (tmp_path / "m").exists() and not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (["a"] * 20, "labels.csv: target 'y' has one class; a classifier needs two or more"),
+        (["a", "b"] * 10 + ["c"], "labels.csv: class 'c' of 'y' has one row; each class needs 2"),
+    ],
+)
+def test_classes_a_split_cannot_hold_are_refused(
+    labels: list[str], message: str, tmp_path: Path
+) -> None:
+    if TASK != "classification":
+        pytest.skip("class labels")
+    rows = pd.DataFrame({"x": range(len(labels)), "y": labels})
+    rows.to_csv(tmp_path / "labels.csv", index=False)
+    with pytest.raises(UserError, match=message):
+        train(Settings(data=tmp_path / "labels.csv", target="y", models_dir=tmp_path / "m"))

@@ -49,12 +49,14 @@ def split_dataset(dataset: Dataset, seed: int, test_size: float) -> Split:
         labels, counts = np.unique(dataset.target, return_counts=True)
         if len(labels) < 2:
             raise UserError(
-                f"target {dataset.target_name!r} has one class; a classifier needs two or more"
+                f"{dataset.name}: target {dataset.target_name!r} has one class; "
+                "a classifier needs two or more"
             )
         if counts.min() < 2:
             rare = labels[counts.argmin()]
             raise UserError(
-                f"class {rare!r} of {dataset.target_name!r} has one row; each class needs 2 or more"
+                f"{dataset.name}: class {str(rare)!r} of {dataset.target_name!r} has one row; "
+                "each class needs 2 or more"
             )
         stratify = dataset.target
     try:
