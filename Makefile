@@ -9,7 +9,7 @@ PYTEST_FLAGS ?=
 LINTED := hooks tests bench scripts local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint bench bench-data mutation clean
+.PHONY: help demo test test-fast lint typecheck bench bench-data mutation clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -34,6 +34,9 @@ lint: $(BIN)/pytest ## Lint the template's own code
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
+typecheck: $(BIN)/pytest ## Type-check the template's own code with mypy (settings in pyproject.toml)
+	$(BIN)/mypy
+
 bench: $(BIN)/pytest ## Image size, build and training-time ratios per variant (needs Docker)
 	$(BIN)/python bench/docker_bench.py
 
@@ -42,6 +45,9 @@ bench-data: $(BIN)/pytest ## Scoring time against a plain baseline, and memory a
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
 	$(BIN)/python scripts/mutation.py $(ANSWERS)
+
+sync-hook: $(BIN)/pytest ## After changing pinned requirements: rewrite the names the hook refuses
+	$(BIN)/python scripts/sync_hook_with_pins.py
 
 clean: ## Remove the demo, caches and the virtualenv
 	rm -rf build .pytest_cache .ruff_cache $(VENV)

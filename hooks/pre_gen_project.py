@@ -1,35 +1,101 @@
 """Refuse answers that cannot make a working project, before anything is generated.
 
 Each problem is reported as one `ERROR:` line naming the bad value and the valid choices;
-the hook exits 1 and cookiecutter removes the half-made output folder. Standard library only.
+the hook exits 1 and cookiecutter removes the half-made output folder. Standard library only:
+what only an install of the pinned requirements can tell (the import names a project installs,
+setuptools' email rule) is written in below by scripts/sync_hook_with_pins.py.
 """
 
 from __future__ import annotations
 
+import email.errors
 import json
 import keyword
 import re
 import sys
+from email.headerregistry import Address
 
 # Models each framework offers; GPU training is for frameworks listed in GPU_FRAMEWORKS.
 FRAMEWORK_MODELS = {"sklearn": ("logistic", "linear", "svm")}
 GPU_FRAMEWORKS: tuple[str, ...] = ()
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# What cookiecutter.json derives project_slug as when project_name holds no letter or digit.
+NO_SLUG = "-"
 PACKAGE_PATTERN = re.compile(r"[a-z_][a-z0-9_]*")
 MAX_PACKAGE_LENGTH = 40  # longer names push generated import lines past the line-length limit
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+")
-# Names a package must not take: it would hide the library of that name when imported.
-TAKEN_PACKAGE_NAMES = {"sklearn", "numpy", "scipy", "matplotlib", "joblib", "test", "tests"}
+# Names the project's tests give a meaning to: pytest's fixture files and test folders.
+TEST_NAMES = {"conftest", "test", "tests"}
+
+# --- begin: written by scripts/sync_hook_with_pins.py from the pinned requirements; do not edit ---
+# Top-level import names of every distribution a generated project installs, and the
+# distributions that provide them.
+INSTALLED_IMPORT_NAMES = {
+    "PIL": "pillow",
+    "_distutils_hack": "setuptools",
+    "_pytest": "pytest",
+    "_yaml": "PyYAML",
+    "ast_serialize": "ast_serialize",
+    "cfgv": "cfgv",
+    "cloudpickle": "cloudpickle",
+    "contourpy": "contourpy",
+    "cycler": "cycler",
+    "dateutil": "python-dateutil",
+    "distlib": "distlib",
+    "filelock": "filelock",
+    "fontTools": "fonttools",
+    "identify": "identify",
+    "iniconfig": "iniconfig",
+    "joblib": "joblib",
+    "kiwisolver": "kiwisolver",
+    "librt": "librt",
+    "matplotlib": "matplotlib",
+    "mpl_toolkits": "matplotlib",
+    "mypy": "mypy",
+    "mypy_extensions": "mypy_extensions",
+    "mypyc": "mypy",
+    "narwhals": "narwhals",
+    "nodeenv": "nodeenv",
+    "numpy": "numpy",
+    "packaging": "packaging",
+    "pandas": "pandas",
+    "pathspec": "pathspec",
+    "pip": "pip",
+    "platformdirs": "platformdirs",
+    "pluggy": "pluggy",
+    "pre_commit": "pre_commit",
+    "py": "pytest",
+    "pyarrow": "pyarrow",
+    "pygments": "Pygments",
+    "pylab": "matplotlib",
+    "pyparsing": "pyparsing",
+    "pytest": "pytest",
+    "python_discovery": "python-discovery",
+    "ruff": "ruff",
+    "scipy": "scipy",
+    "setuptools": "setuptools",
+    "sklearn": "scikit-learn",
+    "threadpoolctl": "threadpoolctl",
+    "typing_extensions": "typing_extensions",
+    "tzdata": "tzdata",
+    "virtualenv": "virtualenv",
+    "yaml": "PyYAML",
+}
+# What the pinned setuptools accepts as `project.authors[].email` (its `idn-email` format).
+BACKEND_EMAIL_PATTERN = re.compile(r"^[^@]+@[^@]+\.[^@]+\Z")
+# The requirements files these were read from (see pins_sha256 in the script).
+PINS_SHA256 = "3dfaf289d3771ae9d0ee9137395c56a9a2643c7d663932dbe9a21deb0607c5d4"
+# --- end: written by scripts/sync_hook_with_pins.py ---
 
 
 def problems(answers: dict) -> list[str]:
     """Every reason these answers cannot make a working project (empty when they can)."""
     found = []
     slug, package = answers["project_slug"], answers["package_name"]
-    if not slug.strip("-"):  # "-" stands in for an empty slug, which cookiecutter cannot handle
+    if slug == NO_SLUG:
         found.append(
-            f"project_name {answers['project_name']!r} has no letters or digits to make "
-            "project_slug from: add some, or give project_slug (e.g. 'my-ml-project')"
+            f"project_name {answers['project_name']!r} has no letter or digit to make project_slug "
+            "from: give a name with at least one letter or digit (e.g. 'My ML Project'), "
+            "or give project_slug (e.g. 'my-ml-project')"
         )
     elif not SLUG_PATTERN.fullmatch(slug):
         found.append(
@@ -37,25 +103,9 @@ def problems(answers: dict) -> list[str]:
             "single '-' between them (e.g. 'my-ml-project')"
         )
     derived_from_bad_slug = found and package == slug.replace("-", "_")
-    if derived_from_bad_slug:
-        pass  # one root cause, one message: fixing the slug fixes the package name
-    elif not PACKAGE_PATTERN.fullmatch(package) or keyword.iskeyword(package):
-        found.append(
-            f"package_name {package!r} is not a valid Python package name: use lowercase "
-            "letters, digits and '_', not starting with a digit (e.g. 'my_ml_project')"
-        )
-    elif len(package) > MAX_PACKAGE_LENGTH:
-        found.append(
-            f"package_name {package!r} has {len(package)} characters; give a shorter one "
-            f"(at most {MAX_PACKAGE_LENGTH}), e.g. package_name={package[:20].rstrip('_')}"
-        )
-    elif package in sys.stdlib_module_names or package in TAKEN_PACKAGE_NAMES:
-        found.append(f"package_name {package!r} would hide the module of the same name; choose another")
-    if not EMAIL_PATTERN.fullmatch(answers["author_email"]):
-        found.append(
-            f"author_email {answers['author_email']!r} is not an email address "
-            "(expected name@host, e.g. 'you@example.com')"
-        )
+    if not derived_from_bad_slug:  # one root cause, one message: fixing the slug fixes the package
+        found += package_problems(package)
+    found += email_problems(answers["author_name"], answers["author_email"])
     framework, model = answers["framework"], answers["model"]
     if framework not in FRAMEWORK_MODELS:
         found.append(f"framework {framework!r} is not offered; choose one of: {', '.join(FRAMEWORK_MODELS)}")
@@ -70,6 +120,57 @@ def problems(answers: dict) -> list[str]:
             "answer use_gpu=no"
         )
     return found
+
+
+def package_problems(package: str) -> list[str]:
+    """Why `package` cannot be the generated package's import name, if it cannot."""
+    if not PACKAGE_PATTERN.fullmatch(package) or keyword.iskeyword(package):
+        return [
+            f"package_name {package!r} is not a valid Python package name: use lowercase "
+            "letters, digits and '_', not starting with a digit (e.g. 'my_ml_project')"
+        ]
+    if len(package) > MAX_PACKAGE_LENGTH:
+        return [
+            f"package_name {package!r} has {len(package)} characters; give a shorter one "
+            f"(at most {MAX_PACKAGE_LENGTH}), e.g. package_name={package[:20].rstrip('_')}"
+        ]
+    if package.startswith("__") and package.endswith("__"):
+        taken = "a double-underscore name, which Python reserves for its own use"
+    elif package in TEST_NAMES:
+        taken = "a name pytest and the project's tests use"
+    elif package in sys.stdlib_module_names:
+        taken = "the name of a standard-library module"
+    elif package in INSTALLED_IMPORT_NAMES:
+        taken = f"the import name of {INSTALLED_IMPORT_NAMES[package]}, which the project installs"
+    else:
+        return []
+    return [f"package_name {package!r} is {taken}; choose another (e.g. 'my_{package.strip('_')}')"]
+
+
+def email_problems(name: str, address: str) -> list[str]:
+    """Why the build backend of the generated project (setuptools) would refuse this author.
+
+    `pip install` of the project fails on an address that setuptools refuses, so the hook
+    applies setuptools' own two checks. First its pyproject schema's `idn-email` pattern,
+    copied from the pinned setuptools by scripts/sync_hook_with_pins.py (the hook runs in the
+    user's cookiecutter environment, which may hold no setuptools or another version); then
+    the standard library's `Address`, which setuptools calls the same way to write the
+    metadata, and which refuses, for example, non-ASCII before the '@'.
+    """
+    if not BACKEND_EMAIL_PATTERN.match(address):
+        reason = "it needs one '@' and a domain with a dot after it"
+    else:
+        try:
+            Address(display_name=name, addr_spec=address)
+            return []
+        except email.errors.NonASCIILocalPartDefect:
+            reason = "only ASCII characters are allowed before the '@'"
+        except (ValueError, email.errors.HeaderParseError) as error:
+            reason = f"Python's email parser says: {error}"
+    return [
+        f"author_email {address!r} would make installing the project fail: setuptools refuses it "
+        f"({reason}); give a plain address such as 'you@example.com'"
+    ]
 
 
 def as_bool(value: object) -> bool:

@@ -142,3 +142,63 @@ def test_pre_commit_passes_on_the_first_commit(project: tuple[dict, Path]) -> No
     _, path = project
     run(["git", "add", "--all"], path)
     run([".venv/bin/pre-commit", "run", "--all-files"], path)
+
+
+def test_the_hook_refuses_what_the_installed_project_holds(project: tuple[dict, Path]) -> None:
+    """The facts scripts/sync_hook_with_pins.py wrote into the hook, against the real `.venv`:
+    every top-level module in it is refused as package_name, and the hook accepts exactly the
+    author addresses that its setuptools accepts."""
+    import importlib.util
+
+    from .variants import EMAILS_SETUPTOOLS_ACCEPTS, EMAILS_SETUPTOOLS_REFUSES, TEMPLATE
+
+    spec = importlib.util.spec_from_file_location("pre_gen", TEMPLATE / "hooks" / "pre_gen_project.py")
+    assert spec is not None and spec.loader is not None
+    pre_gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pre_gen)
+    _, path = project
+
+    # What `import NAME` can find in site-packages, listed from the folder itself (not from RECORD,
+    # which is what the script reads), less the editable install's own finder.
+    (site_packages,) = (path / ".venv" / "lib").glob("python*/site-packages")
+    installed = set()
+    for entry in site_packages.iterdir():
+        if entry.is_dir():
+            name = entry.name  # a package, regular or namespace (or dist-info, not an identifier)
+        elif entry.suffix in {".py", ".so"}:
+            name = entry.name.split(".")[0]  # a module, or an extension module.cpython-...so
+        else:
+            continue
+        if name.isidentifier() and name != "__pycache__" and not name.startswith("__editable__"):
+            installed.add(name)
+    assert installed - set(pre_gen.INSTALLED_IMPORT_NAMES) == set(), "run scripts/sync_hook_with_pins.py"
+    assert [name for name in sorted(installed) if not pre_gen.package_problems(name)] == []
+
+    # The installed setuptools reads each address as `pip install` would: schema, then metadata.
+    verdicts = r"""
+import json, sys, tempfile
+from pathlib import Path
+from setuptools.config.pyprojecttoml import apply_configuration
+from setuptools.dist import Distribution
+
+name, addresses, accepted = sys.argv[1], json.loads(sys.argv[2]), {}
+for address in addresses:
+    with tempfile.TemporaryDirectory() as folder:
+        pyproject = Path(folder, "pyproject.toml")
+        pyproject.write_text(
+            f'[project]\nname = "probe"\nversion = "0"\n'
+            f"authors = [{{ name = {json.dumps(name)}, email = {json.dumps(address)} }}]\n"
+        )
+        try:
+            apply_configuration(Distribution(), pyproject)
+            accepted[address] = True
+        except Exception:
+            accepted[address] = False
+print(json.dumps(accepted))
+"""
+    name, addresses = "Zoë O'Brien-Łukasz", EMAILS_SETUPTOOLS_ACCEPTS + EMAILS_SETUPTOOLS_REFUSES
+    done = run([".venv/bin/python", "-c", verdicts, name, json.dumps(addresses)], path)
+    by_setuptools = json.loads(done.stdout)
+    by_hook = {address: not pre_gen.email_problems(name, address) for address in addresses}
+    assert by_hook == by_setuptools
+    assert [a for a in addresses if by_setuptools[a]] == EMAILS_SETUPTOOLS_ACCEPTS
