@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def trained(tmp_path: Path) -> tuple[Settings, dict]:
+def trained(tmp_path: Path) -> tuple[Settings, dict[str, Any]]:
     """A training on the bundled dataset, for the tests that need a model.
 
     One per test, not one per session: each test that relies on training is then seen to

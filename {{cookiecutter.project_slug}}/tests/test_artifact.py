@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from {{ cookiecutter.package_name }} import artifact as artifact_module
+from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.artifact import (
     METADATA_FILE,
     load_artifact,
@@ -43,20 +45,20 @@ def half_written_model(model: object, path: Path) -> None:
     raise KeyboardInterrupt  # as a kill would stop it
 
 
-def killed(path: Path, data: dict) -> None:
+def killed(path: Path, data: dict[str, Any]) -> None:
     raise KeyboardInterrupt
 
 
 @pytest.mark.parametrize(
     ("target", "replacement"),
     [
-        (artifact_module.framework, ("save_model", half_written_model)),
+        (framework, ("save_model", half_written_model)),
         (artifact_module, ("write_json", killed)),
     ],
     ids=["while writing the model", "before model.json is replaced"],
 )
 def test_a_save_that_is_killed_leaves_the_previous_model_whole(
-    models: Path, target: object, replacement: tuple, monkeypatch: pytest.MonkeyPatch
+    models: Path, target: object, replacement: tuple[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     table = customer_table(20, seed=11)
     previous = load_artifact(models)

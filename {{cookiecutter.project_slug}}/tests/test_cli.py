@@ -59,7 +59,8 @@ def test_column_flags_and_the_columns_file_choose_the_same_types(
             str(models),
         ]
         assert main([*args, *options]) == 0
-        return json.loads((models / "model.json").read_text())["feature_types"]
+        types: dict[str, str] = json.loads((models / "model.json").read_text())["feature_types"]
+        return types
 
     expected = {"tenure": "categorical", "contract": "categorical", "payment": "categorical"}
     by_flags = trained_types(

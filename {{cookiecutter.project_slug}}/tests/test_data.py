@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -144,7 +145,11 @@ def rows(n: int, value: object = 1.0) -> list[list[object]]:
     ],
 )
 def test_bad_tables_are_refused_with_the_reason(
-    tmp_path: Path, header: list[str], body: list[list[object]], options: dict, message: str
+    tmp_path: Path,
+    header: list[str],
+    body: list[list[object]],
+    options: dict[str, Any],
+    message: str,
 ) -> None:
     path = write_csv(tmp_path / "bad.csv", header, body)
     with pytest.raises(UserError, match=message):

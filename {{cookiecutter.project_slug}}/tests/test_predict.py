@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -34,7 +35,7 @@ def customers_model(customers_csv: Path, tmp_path: Path) -> Path:
 
 
 def test_predictions_keep_input_columns_and_add_scores(
-    trained: tuple[Settings, dict], bundled_csv: Path, tmp_path: Path
+    trained: tuple[Settings, dict[str, Any]], bundled_csv: Path, tmp_path: Path
 ) -> None:
     settings, _ = trained
     output = tmp_path / "out" / "scored.csv"
@@ -148,7 +149,7 @@ def test_predicted_labels_are_written_as_in_the_training_file(tmp_path: Path) ->
 
 
 def test_missing_feature_column_fails_and_writes_nothing(
-    trained: tuple[Settings, dict], tmp_path: Path
+    trained: tuple[Settings, dict[str, Any]], tmp_path: Path
 ) -> None:
     settings, _ = trained
     (tmp_path / "io").mkdir()
@@ -177,7 +178,7 @@ def test_a_failure_keeps_the_previous_output_whole(
 
 
 def test_output_must_not_be_the_input_or_a_folder(
-    trained: tuple[Settings, dict], bundled_csv: Path
+    trained: tuple[Settings, dict[str, Any]], bundled_csv: Path
 ) -> None:
     settings, _ = trained
     before = bundled_csv.read_bytes()

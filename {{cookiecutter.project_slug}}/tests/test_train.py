@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from .conftest import customer_table
 METRIC = "accuracy" if TASK == "classification" else "r2"
 
 
-def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict]) -> None:
+def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict[str, Any]]) -> None:
     settings, metrics = trained
     metadata = json.loads((settings.models_dir / METADATA_FILE).read_text())
     assert metadata["feature_types"] and metadata["versions"]["framework"] == framework.VERSION
@@ -34,7 +35,9 @@ def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict]) 
     assert {METRIC, "dataset", "model", "n_train", "n_test", "seed"} <= metrics.keys()
 
 
-def test_model_beats_a_baseline_that_ignores_the_features(trained: tuple[Settings, dict]) -> None:
+def test_model_beats_a_baseline_that_ignores_the_features(
+    trained: tuple[Settings, dict[str, Any]],
+) -> None:
     settings, metrics = trained
     split = split_dataset(load_dataset(Settings()), settings.seed, settings.test_size)
     baseline = DummyClassifier() if TASK == "classification" else DummyRegressor()
@@ -43,7 +46,7 @@ def test_model_beats_a_baseline_that_ignores_the_features(trained: tuple[Setting
     assert metrics[METRIC] > chance[METRIC] + 0.2
 
 
-def test_evaluate_repeats_the_held_out_score(trained: tuple[Settings, dict]) -> None:
+def test_evaluate_repeats_the_held_out_score(trained: tuple[Settings, dict[str, Any]]) -> None:
     settings, metrics = trained
     assert evaluate(settings)[METRIC] == metrics[METRIC]
 
@@ -149,7 +152,7 @@ def test_evaluate_finds_the_training_file_from_any_folder(
         evaluate(Settings(models_dir=project / "models"))
 
 
-def test_evaluate_refuses_to_overwrite_its_input(trained: tuple[Settings, dict]) -> None:
+def test_evaluate_refuses_to_overwrite_its_input(trained: tuple[Settings, dict[str, Any]]) -> None:
     settings, _ = trained
     output = settings.reports_dir / "evaluation.json"
     output.write_text("{}")

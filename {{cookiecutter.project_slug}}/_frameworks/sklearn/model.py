@@ -100,7 +100,8 @@ def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> bool:
 
 
 def predict(model: BaseEstimator, features: np.ndarray) -> np.ndarray:
-    return model.predict(features)
+    predictions: np.ndarray = model.predict(features)
+    return predictions
 
 
 def predict_proba(model: BaseEstimator, features: np.ndarray) -> np.ndarray | None:

@@ -44,11 +44,13 @@ class Artifact:
 
     @property
     def feature_types(self) -> FeatureTypes:
-        return self.metadata["feature_types"]
+        types: FeatureTypes = self.metadata["feature_types"]
+        return types
 
     @property
     def classes(self) -> list[str]:
-        return self.metadata["classes"]
+        labels: list[str] = self.metadata["classes"]
+        return labels
 
 
 def save_artifact(models_dir: Path, artifact: Artifact) -> Path:

@@ -182,15 +182,16 @@ def numeric_column(table: TableFile | None, column: pd.Series) -> pd.Series:
     """Floats, NaN where missing; names the first cell that is text or infinite."""
     if pd.api.types.is_numeric_dtype(column.dtype):
         numbers = column.astype("float64")
-        bad = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
+        bad: pd.Series = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
     else:
         missing = missing_mask(column)
         numbers = pd.to_numeric(column.mask(missing), errors="coerce").astype("float64")
-        bad = (numbers.isna() & ~missing) | np.isinf(numbers)
+        infinite = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
+        bad = (numbers.isna() & ~missing) | infinite
     if bad.any():
-        row = bad.idxmax()
+        row = first_row(bad)
         raise UserError(
-            f"{location(table, row)}: column {column.name!r} has {str(column[row])!r}; "
+            f"{location(table, row)}: column {column.name!r} has {str(column.loc[row])!r}; "
             "expected a finite number (or an empty cell for a missing value)"
         )
     return numbers
@@ -232,7 +233,12 @@ def first_text(column: pd.Series) -> int | None:
     is_number = pd.to_numeric(present, errors="coerce").notna()
     if is_number.mean() < 0.5 or is_number.all():
         return None
-    return int(is_number.idxmin())
+    return first_row(~is_number)
+
+
+def first_row(mask: pd.Series) -> int:
+    """The row number (index label) of the first True cell of `mask`."""
+    return int(mask.index[int(mask.to_numpy().argmax())])
 
 
 def target_column(table: TableFile, column: pd.Series, task: Task) -> np.ndarray:
@@ -240,7 +246,7 @@ def target_column(table: TableFile, column: pd.Series, task: Task) -> np.ndarray
     missing = missing_mask(column)
     if missing.any():
         raise UserError(
-            f"{table.path}: {table.where(missing.idxmax())}: the target column {column.name!r} "
+            f"{table.path}: {table.where(first_row(missing))}: the target column {column.name!r} "
             "is empty; every training row needs a target value (remove or fill the row)"
         )
     if task == "regression":

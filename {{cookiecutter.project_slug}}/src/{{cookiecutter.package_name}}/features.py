@@ -17,7 +17,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .data import FeatureTypes
+from .data import FeatureTypes, first_row
 from .errors import UserError
 from .tables import TableFile, location
 
@@ -49,13 +49,13 @@ def fit_preprocessing(
     """Fit on the training rows and return them transformed; refuses values too large to scale."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow: reported below, by column
-        matrix = preprocessing.fit_transform(features)
+        matrix: np.ndarray = preprocessing.fit_transform(features)
     scaler = preprocessing.named_transformers_["numeric"][-1]
     if hasattr(scaler, "scale_"):  # absent when there are no numeric columns
         for position in np.flatnonzero(~np.isfinite(scaler.scale_) | ~np.isfinite(scaler.mean_)):
             name = numeric_columns(preprocessing)[position]
-            largest = features[name].abs().sort_index()
-            raise too_large(table, int(largest.idxmax()), name, features)
+            size = features[name].abs().sort_index()
+            raise too_large(table, first_row(size == size.max()), name, features)
     check_finite(matrix, preprocessing, features, table)
     return matrix
 
@@ -67,7 +67,7 @@ def transform(
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Found unknown categories", category=UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow: reported below, by row
-        matrix = preprocessing.transform(features)
+        matrix: np.ndarray = preprocessing.transform(features)
     check_finite(matrix, preprocessing, features, table)
     return matrix
 
@@ -106,7 +106,7 @@ def numeric_columns(preprocessing: ColumnTransformer) -> list[str]:
 
 def too_large(table: TableFile | None, row: int, name: str, features: pd.DataFrame) -> UserError:
     return UserError(
-        f"{location(table, row)}: column {name!r} has {float(features.at[row, name])!r}, "
+        f"{location(table, row)}: column {name!r} has {float(features[name].loc[row])!r}, "
         "too large to scale "
         "(the values must stay well inside +-1e150)"
     )

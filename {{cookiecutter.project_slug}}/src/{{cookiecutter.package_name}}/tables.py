@@ -145,7 +145,7 @@ def _csv_batches(table: TableFile, rows: int | None) -> Iterator[pd.DataFrame]:
         encoding="utf-8-sig",
         chunksize=rows,
     )
-    if rows is None:
+    if isinstance(reader, pd.DataFrame):  # rows=None: the whole file at once
         yield reader
         return
     with reader:

@@ -100,7 +100,7 @@ def train(settings: Settings) -> dict[str, Any]:
     check_predictions_finite(trained, train_matrix, test_matrix)
 
     predicted = framework.predict(trained, test_matrix)
-    metrics = {
+    metrics: dict[str, Any] = {
         **compute_metrics(TASK, split.test_target, predicted),
         "framework": FRAMEWORK,
         "model": MODEL,
@@ -114,7 +114,7 @@ def train(settings: Settings) -> dict[str, Any]:
         "params": framework.params(trained),
         "converged": converged,
     }
-    metadata = {
+    metadata: dict[str, Any] = {
         key: metrics[key] for key in ("framework", "model", "task", "dataset", "seed", "test_size")
     }
     metadata |= {

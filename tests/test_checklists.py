@@ -1,0 +1,65 @@
+"""The Python community's own checklists, on every supported bake and on the template itself.
+
+Scientific Python's repo-review passes, or skips a check for the reason written in the
+`[tool.repo-review.ignore]` table of pyproject.toml; pyroma rates the generated packaging 10/10;
+zizmor finds nothing in the generated workflow, Dependabot and pre-commit files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import run
+from .variants import SUPPORTED, TEMPLATE, variant_id
+
+EVERY_BAKE = pytest.mark.parametrize("answers", SUPPORTED, ids=[variant_id(answers) for answers in SUPPORTED])
+# repo-review's --ignore replaces the pyproject's list; no check is named this.
+NO_CHECK = "NONE"
+
+
+def repo_review(root: Path, *options: str) -> dict[str, dict]:
+    """Each check repo-review ran or skipped, by name: result (None when skipped), reason, message."""
+    done = run(["repo-review", str(root), "--format", "json", *options], root, check=False)
+    assert done.returncode in (0, 3), done.stderr  # 3: some check failed
+    return json.loads(done.stdout)["checks"]
+
+
+def assert_passes_with_reasoned_skips(root: Path) -> None:
+    checks = repo_review(root)
+    failed = {name: f"{check['description']}: {check['err_msg']}" for name, check in checks.items()}
+    failed = {name: text for name, text in failed.items() if checks[name]["result"] is False}
+    assert failed == {}
+    skipped = {name for name, check in checks.items() if check["skip_reason"]}
+    # A skip stays only while it is needed: without the list, each skipped check fails.
+    unskipped = repo_review(root, "--ignore", NO_CHECK)
+    assert {name for name in skipped if unskipped[name]["result"] is not False} == set()
+
+
+@EVERY_BAKE
+def test_repo_review_passes_or_says_why_not(answers: dict[str, str], bake) -> None:
+    assert_passes_with_reasoned_skips(bake(**answers))
+
+
+def test_repo_review_passes_on_the_template_itself() -> None:
+    assert_passes_with_reasoned_skips(TEMPLATE)
+
+
+@EVERY_BAKE
+def test_pyroma_rates_the_packaging_ten(answers: dict[str, str], bake) -> None:
+    project = bake(**answers)
+    done = run(["pyroma", "--directory", "."], project, check=False)
+    assert re.search(r"^Final rating: 10/10$", done.stdout, re.M), done.stdout + done.stderr
+
+
+@EVERY_BAKE
+def test_zizmor_finds_nothing_even_pedantic(answers: dict[str, str], bake) -> None:
+    project = bake(**answers)
+    run(["zizmor", "--offline", "--persona", "pedantic", "."], project)
+    dependabot = project / ".github" / "dependabot.yml"
+    assert dependabot.exists() == (answers.get("ci", "github") == "github")
+    if dependabot.exists():
+        run(["check-jsonschema", "--builtin-schema", "vendor.dependabot", str(dependabot)], project)
