@@ -1,0 +1,488 @@
+"""The generated README and the docs tell the truth about the code they describe.
+
+Generated tier (`generated` marker): for each model, the README is rendered, the example files
+it names are written, and every command of its ```bash blocks runs in an installed project, in
+order, as shown; docs/generated-repo.md's commands make and install the logistic project.
+Commands that need a Docker engine cannot run in this tier: each `make docker-*` line runs as
+`make --dry-run ...` instead, which fails on an unknown target and shows that the recipe gets
+every variable of the line; the one that serves wheels to a build (`http.server`) is listed,
+not run. The docker tier (tests/test_docker.py) runs those targets against a real engine.
+
+Static tests (no marker) hold the docs' words against the files they describe: CI triggers,
+pre-commit pins, make targets, the module list.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shlex
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import run, user_environment
+from .support.pythons import find_python
+from .support.tables import messy_rows
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+DOCS = TEMPLATE / "docs"
+# Where users get the template, in docs/generated-repo.md; the tests bake this checkout instead.
+TEMPLATE_ADDRESS = "gh:org/ml-docker-template"
+DOCS_PAGE_ANSWERS = {"model": "logistic"}  # what `cookiecutter --no-input` gives
+
+# The example table each README shows, per task: its name, target, id column, the column its
+# columns.toml forces to be numeric, and a text column.
+EXAMPLES = {
+    "classification": {
+        "table": "customers",
+        "target": "churn",
+        "id": "customer_id",
+        "numeric": "tenure",
+        "text": "plan",
+        "labels": {"big": "yes", "small": "no"},
+    },
+    "regression": {
+        "table": "houses",
+        "target": "price",
+        "id": "house_id",
+        "numeric": "area",
+        "text": "state",
+    },
+}
+PARAM = {"logistic": "C=0.5", "svm": "C=5", "linear": "fit_intercept=false"}
+# Each model's README runs in its own installed project; the logistic one is made and installed
+# by docs/generated-repo.md's commands, without a git repository (as right after baking).
+PROJECTS = [
+    DOCS_PAGE_ANSWERS,
+    {"model": "svm", "python_version": "3.11", "serving": "none", "ci": "gitlab"},
+    {"model": "linear", "python_version": "3.12", "ci": "none"},
+]
+HOOKS_NOT_INSTALLED = "note: the pre-commit hooks were not installed"
+
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+GENERATED = pytest.mark.generated
+
+
+# --- reading the docs ----------------------------------------------------------------------
+
+
+def fenced(markdown: str, language: str) -> list[str]:
+    return [body for lang, body in FENCE.findall(markdown) if lang == language]
+
+
+def commands(block: str) -> list[str]:
+    """The block's commands: continued lines joined, blank and comment-only lines left out."""
+    joined = re.sub(r"\\\n\s*", "", block)
+    return [line for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def needs_docker(command: str) -> bool:
+    words = shlex.split(command, comments=True)
+    return any(word == "docker" or word.startswith("docker-") for word in words) or "http.server" in words
+
+
+def make_targets_named(markdown: str) -> set[str]:
+    """Targets of every `make ...` in the page: bash commands and inline code."""
+    shown = [c for block in fenced(markdown, "bash") for c in commands(block)]
+    shown += re.findall(r"(?<!`)`(make [^`]+)`", markdown)
+    targets = set()
+    for command in shown:
+        words = shlex.split(command, comments=True)
+        if "make" in words:
+            after = words[words.index("make") + 1 :]
+            targets |= {word for word in after if "=" not in word and not word.startswith("-")}
+    return targets
+
+
+def makefile_targets(project: Path) -> set[str]:
+    text = (project / "Makefile").read_text(encoding="utf-8")
+    return set(re.findall(r"^([a-z][\w-]*):", text, re.MULTILINE))
+
+
+def paragraph(markdown: str, words: str) -> str:
+    """The paragraph holding `words`, on one line."""
+    found = [p for p in markdown.split("\n\n") if words in " ".join(p.split())]
+    assert len(found) == 1, f"expected one paragraph with {words!r}, found {len(found)}"
+    return " ".join(found[0].split())
+
+
+def task_of(answers: dict[str, str]) -> str:
+    return "regression" if answers.get("model") == "linear" else "classification"
+
+
+# --- running the docs ----------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    """What became of a page's commands."""
+
+    ran: list[str] = field(default_factory=list)
+    dry_runs: list[tuple[str, str]] = field(default_factory=list)  # (command, its dry run's output)
+    not_run: list[str] = field(default_factory=list)  # needs an engine and is no make target
+    output: str = ""
+
+    def first_time(self, command: str) -> bool:
+        """Whether no command with the same words (comments aside) ran before in the project:
+        the README's quick start repeats what docs/generated-repo.md just ran."""
+        return shlex.split(command, comments=True) not in (
+            shlex.split(done, comments=True) for done in self.ran
+        )
+
+
+def run_blocks(blocks: list[str], cwd: Path, project: Path, env: dict[str, str], shown: Shown) -> None:
+    """Run each ```bash block as one bash script, in order (so `source` and `cd` carry on to
+    the block's next lines), then dry-run the block's docker commands in `project`."""
+    for block in blocks:
+        lines = commands(block)
+        runnable = [c for c in lines if not needs_docker(c) and shown.first_time(c)]
+        if runnable:
+            done = run(["bash", "-c", "\n".join(["set -exo pipefail", *runnable])], cwd, **env)
+            shown.ran += runnable
+            shown.output += done.stdout + done.stderr
+        for command in (c for c in lines if needs_docker(c)):
+            if "make" not in shlex.split(command, comments=True):
+                shown.not_run.append(command)
+                continue
+            # No engine in this tier: the dry run checks the target and its variables, and
+            # the docker tier (tests/test_docker.py) runs these targets for real.
+            dry = re.sub(r"(^|\s)make\s", r"\1make --dry-run ", command, count=1)
+            shown.dry_runs.append((command, run(["bash", "-c", dry], project, **env).stdout))
+
+
+def shell_environment(home: Path, python: str) -> dict[str, str]:
+    """A scratch HOME (the README writes ~/.netrc-pypi), with pyenv and the caches kept, and
+    the interpreter `make install` takes from the environment (`PYTHON ?= ...`)."""
+    real_home = Path.home()
+    return {
+        "HOME": str(home),
+        "PYENV_ROOT": os.environ.get("PYENV_ROOT", str(real_home / ".pyenv")),
+        "XDG_CACHE_HOME": os.environ.get("XDG_CACHE_HOME", str(real_home / ".cache")),
+        "PYTHON": python,
+    }
+
+
+def write_table(path: Path, task: str, rows: range, target: bool = True, delimiter: str = ";") -> Path:
+    """tests/support/tables.py's messy table, with the README's column names: semicolons,
+    missing cells, a text column, and numbers (zip codes) that are really categories."""
+    names = EXAMPLES[task]
+    header, body = messy_rows(rows.stop, task)
+    header = [names["id"], names["numeric"], names["text"], "zip_code", names["target"]]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header if target else header[:-1])
+        for identifier, number, text, region, label in body[rows.start :]:
+            zip_code = {"north": "10115", "south": "80331"}[region]
+            label = names.get("labels", {}).get(label, label)
+            writer.writerow([identifier, number, text, zip_code, label][: None if target else -1])
+    return path
+
+
+def write_examples(project: Path, readme: str, task: str) -> None:
+    """The files the README's commands read: the training table, a holdout Parquet file
+    with the target, a CSV file to score, and columns.toml as the README shows it."""
+    data = project / "data"
+    data.mkdir(exist_ok=True)
+    write_table(data / f"{EXAMPLES[task]['table']}.csv", task, range(300))
+    holdout = write_table(data / "holdout.csv", task, range(300, 400), delimiter=",")
+    to_parquet = "import pandas, sys; pandas.read_csv(sys.argv[1], dtype=str).to_parquet(sys.argv[2])"
+    run([".venv/bin/python", "-c", to_parquet, str(holdout), str(data / "holdout.parquet")], project)
+    holdout.unlink()
+    write_table(data / "new.csv", task, range(300, 400), target=False, delimiter=",")
+    (columns_toml,) = fenced(readme, "toml")
+    (project / "columns.toml").write_text(columns_toml, encoding="utf-8")
+
+
+@dataclass
+class Documented:
+    answers: dict[str, str]
+    project: Path
+    home: Path
+    readme: str
+    shown: Shown  # the README's commands, and for the logistic project the docs page's before them
+
+
+@pytest.fixture(scope="module", params=PROJECTS, ids=lambda answers: answers["model"])
+def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Documented:
+    answers = request.param
+    version = answers.get("python_version", "3.11")
+    python = find_python(version)
+    if python is None:
+        pytest.fail(f"no Python {version} on this machine; the generated tier needs each offered version")
+    home = tmp_path_factory.mktemp("home")
+    env = shell_environment(home, python)
+    shown = Shown()
+    if answers == DOCS_PAGE_ANSWERS:  # the page bakes, installs and trains the project
+        folder = tmp_path_factory.mktemp("docs-page")
+        page = (DOCS / "generated-repo.md").read_text(encoding="utf-8")
+        project = folder / "my-ml-project"
+        run_blocks(
+            fenced(page.replace(TEMPLATE_ADDRESS, shlex.quote(str(TEMPLATE))), "bash"),
+            folder,
+            project,
+            env,
+            shown,
+        )
+    else:
+        project = bake(**answers)
+        run(["git", "init", "--quiet"], project)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    quick_start, *rest = fenced(readme, "bash")
+    assert "make install" in quick_start, "the README starts with the install"
+    run_blocks([quick_start], project, project, env, shown)
+    write_examples(project, readme, task_of(answers))
+    run_blocks(rest, project, project, env, shown)
+    return Documented(answers, project, home, readme, shown)
+
+
+# --- generated tier: the commands run ------------------------------------------------------
+
+
+@GENERATED
+def test_every_command_shown_runs_or_is_dry_run(documented: Documented) -> None:
+    shown, model = documented.shown, documented.answers["model"]
+    assert any(f"--param {PARAM[model]}" in command for command in shown.ran)
+    assert any(command.startswith("source .venv/bin/activate") for command in shown.ran)
+    assert any(command.startswith("pip download") for command in shown.ran)
+    # Only the server of the offline build's wheels needs an engine without being a make target.
+    assert all("http.server" in command for command in shown.not_run), shown.not_run
+    assert shown.dry_runs, "the README shows the docker targets"
+    for command, output in shown.dry_runs:
+        words = shlex.split(command, comments=True)
+        at = words.index("make")
+        environment, (target, *variables) = words[:at], words[at + 1 :]
+        assert target.startswith("docker-") and "docker " in output, (command, output)
+        for assignment in environment:  # the package-index settings reach the build
+            assert f"--build-arg {assignment.split('=')[0]}" in output, (command, output)
+        for assignment in variables:  # and each make variable reaches the recipe
+            value = assignment.split("=", 1)[1].replace("$HOME", str(documented.home))
+            assert value in output, (command, output)
+
+
+@GENERATED
+def test_the_files_the_readme_names_are_written(documented: Documented) -> None:
+    project, readme = documented.project, documented.readme
+    named = set(re.findall(r"`((?:models|reports)/[\w<>.-]+)`", readme))
+    assert "reports/evaluation.json" in named and "models/model.json" in named
+    for name in named:
+        assert list(project.glob(name.replace("<hash>", "*"))), f"the README names {name}: not written"
+    with (project / "predictions.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 100 and all(row["prediction"] for row in rows)
+    probabilities = {name for name in rows[0] if name.startswith("probability_")}
+    if task_of(documented.answers) == "classification":
+        assert probabilities == {"probability_yes", "probability_no"}
+    else:
+        assert not probabilities
+
+
+@GENERATED
+def test_offline_wheels_are_the_images(documented: Documented) -> None:
+    """`pip download` as the README shows it, run by this machine's pip (Python 3.11), fetches
+    wheels for the image's Linux and Python; pip of that Python version (the project's .venv,
+    as the image's) resolves every pin from that folder alone, with no index and no pip
+    configuration. The bar: tags and resolution are checked, the wheels are not installed (the
+    docker tier builds the image offline from such a folder)."""
+    project = documented.project
+    version = documented.answers.get("python_version", "3.11")
+    cp = "cp" + version.replace(".", "")
+    for wheel in (project / "wheels").glob("*.whl"):
+        python_tag, abi, platform = wheel.stem.split("-")[-3:]
+        assert python_tag in {cp, "py3", "py2.py3"} and abi in {cp, "abi3", "none"}, wheel.name
+        assert platform == "any" or ("manylinux" in platform and "x86_64" in platform), wheel.name
+    clean = {key: value for key, value in user_environment().items() if not key.startswith("PIP_")}
+    offline = "install --dry-run --ignore-installed --no-index --find-links wheels -r requirements.txt"
+    done = run(
+        [".venv/bin/python", "-m", "pip", *offline.split()],
+        project,
+        environment={**clean, "PIP_CONFIG_FILE": os.devnull},
+    )
+    pins = re.findall(r"^([\w.-]+)==(\S+)", (project / "requirements.txt").read_text(), re.MULTILINE)
+    would_install = done.stdout.lower().replace("_", "-")
+    for name, pinned in pins:
+        assert f"{name.lower().replace('_', '-')}-{pinned}" in would_install, (name, done.stdout)
+
+
+@GENERATED
+def test_install_says_when_the_git_hooks_were_not_installed(documented: Documented, tmp_path: Path) -> None:
+    """The docs page's project has no git repository: `make install` says the hooks were not
+    installed, and how to add them. The others ran `git init` first: the hooks are there, and
+    without a git command (GitLab CI's python:X-slim image has none) it says so, and succeeds."""
+    project, output = documented.project, documented.shown.output
+    if (project / ".git").exists():
+        assert (project / ".git" / "hooks" / "pre-commit").is_file()
+        assert HOOKS_NOT_INSTALLED not in output
+        no_git = tmp_path / "bin"  # a PATH with the shell that make runs, and no git
+        no_git.mkdir()
+        (no_git / "bash").symlink_to(shutil.which("bash"))
+        done = run([shutil.which("make"), "install"], project, PATH=str(no_git))
+        assert HOOKS_NOT_INSTALLED in done.stdout
+    else:
+        assert f"{HOOKS_NOT_INSTALLED}: {project} is not the top folder of a git repository." in output
+        assert (
+            "Run 'git init' there, then 'make install' again (or '.venv/bin/pre-commit install')." in output
+        )
+        run(["git", "init", "--quiet"], project)
+        installed = run(["make", "install"], project).stdout
+        assert HOOKS_NOT_INSTALLED not in installed
+        assert (project / ".git" / "hooks" / "pre-commit").is_file()
+
+
+@GENERATED
+def test_minimum_number_of_rows_is_the_documented_one(documented: Documented, tmp_path: Path) -> None:
+    project, task = documented.project, task_of(documented.answers)
+    documented_minimum = {
+        int(re.search(r"at least (\d+) data rows", documented.readme)[1]),
+        int(re.search(r"at least (\d+) data rows", (DOCS / "generated-repo.md").read_text())[1]),
+        int(re.search(r"Fewer than (\d+) rows", (DOCS / "your-data.md").read_text())[1]),
+    }
+    (minimum,) = documented_minimum
+    target, drop = EXAMPLES[task]["target"], EXAMPLES[task]["id"]
+    outputs = {"MODELS_DIR": str(tmp_path / "models"), "REPORTS_DIR": str(tmp_path / "reports")}
+    too_few = write_table(tmp_path / "too few.csv", task, range(minimum - 1))
+    refused = run(
+        ["make", "train", f"DATA={too_few}", f"TARGET={target}", f"ARGS=--drop {drop}"],
+        project,
+        check=False,
+        **outputs,
+    )
+    assert refused.returncode != 0
+    assert f"has {minimum - 1} data rows; training needs at least {minimum}" in refused.stderr
+    enough = write_table(tmp_path / "enough.csv", task, range(minimum))
+    run(["make", "train", f"DATA={enough}", f"TARGET={target}", f"ARGS=--drop {drop}"], project, **outputs)
+    assert (tmp_path / "models" / "model.json").is_file()
+
+
+# --- static: the docs' words against the files they describe --------------------------------
+
+
+def github_trigger_words(name: str, spec: dict | None) -> str:
+    """What the README and docs/generated-repo.md say for a trigger of the workflow's `on:`."""
+    if name == "push":
+        branches = (spec or {}).get("branches")
+        return "every push to " + " or ".join(f"`{b}`" for b in branches) if branches else "every push,"
+    return {"pull_request": "every pull request", "workflow_dispatch": "by hand (`workflow_dispatch`"}[name]
+
+
+# Words that show the docs describe a trigger, whether or not the workflow has it.
+TRIGGER_HINTS = {"push": "push", "pull_request": "pull request", "workflow_dispatch": "workflow_dispatch"}
+
+
+def test_github_triggers_are_the_documented_ones(bake) -> None:
+    project = bake(ci="github")
+    workflow = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads `on` as true
+    readme = paragraph((project / "README.md").read_text(encoding="utf-8"), "CI (`.github/workflows/ci.yml`)")
+    docs = paragraph((DOCS / "generated-repo.md").read_text(encoding="utf-8"), "The GitHub workflow runs")
+    docs = docs.split("The GitLab pipeline")[0]
+    unknown = set(triggers) - set(TRIGGER_HINTS)
+    assert not unknown, f"describe these triggers in the README and docs/generated-repo.md: {unknown}"
+    for text in (readme, docs):
+        for name, hint in TRIGGER_HINTS.items():
+            if name in triggers:
+                assert github_trigger_words(name, triggers[name]) in text, (name, text)
+            else:
+                assert hint not in text, (name, text)
+        pushes = re.findall(r"every push( to [^,;]+)?", text)
+        assert len(pushes) == 1, text  # one description of push, the one above
+        cancels = (workflow.get("concurrency") or {}).get("cancel-in-progress") is True
+        assert ("cancels the run it makes obsolete" in text) == cancels, text
+
+
+def test_gitlab_triggers_are_the_documented_ones(bake) -> None:
+    """Without rules (in `workflow:` or in a job), GitLab runs a pipeline for every push; with
+    `auto_cancel: on_new_commit: interruptible` and interruptible jobs, a newer push cancels it."""
+    project = bake(ci="gitlab")
+    pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    rules = {
+        f"{job}.{key}"
+        for job, spec in pipeline.items()
+        if isinstance(spec, dict)
+        for key in ("rules", "only", "except")
+        if key in spec
+    }
+    assert not rules, f"the README and docs say 'every push': describe {rules} there"
+    readme = paragraph((project / "README.md").read_text(encoding="utf-8"), "CI (`.gitlab-ci.yml`)")
+    docs = paragraph((DOCS / "generated-repo.md").read_text(encoding="utf-8"), "The GitLab pipeline runs")
+    docs = docs[docs.index("The GitLab pipeline") :]
+    auto_cancel = pipeline.get("workflow", {}).get("auto_cancel", {}).get("on_new_commit")
+    interruptible = [
+        spec.get("interruptible", pipeline.get("default", {}).get("interruptible"))
+        for spec in (spec for job, spec in pipeline.items() if isinstance(spec, dict) and "script" in spec)
+    ]
+    cancels = auto_cancel == "interruptible" and all(interruptible)
+    for text in (readme, docs):
+        assert "runs on every push, to any branch or tag" in text, text
+        cancelling = "a newer push to the same branch cancels the pipeline it makes obsolete"
+        assert (cancelling in text) == cancels, (cancels, text)
+    assert "CI (" not in (bake(ci="none") / "README.md").read_text(encoding="utf-8")
+
+
+def requirement_pins(project: Path, name: str) -> dict[str, str]:
+    """Pins of a requirements file and the files it includes, by normalised name."""
+    pins: dict[str, str] = {}
+    for line in (project / name).read_text(encoding="utf-8").splitlines():
+        if line.startswith("-r "):
+            pins |= requirement_pins(project, line.split(maxsplit=1)[1])
+        elif "==" in line:
+            package, version = line.split("#")[0].split("==")
+            pins[re.sub(r"[-_.]+", "-", package.strip()).lower()] = version.strip()
+    return pins
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab", "none"])
+def test_pre_commit_pins_are_the_documented_ones(bake, ci: str) -> None:
+    """Each hook's tool is pinned as requirements-dev.txt pins it (the version `make lint` runs),
+    or runs from .venv; a tool the project does not install is named as pinned in the config."""
+    project = bake(ci=ci)
+    pins = requirement_pins(project, "requirements-dev.txt")
+    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    only_in_config = set()
+    for hook in (hook for repo in config["repos"] for hook in repo["hooks"]):
+        dependencies = hook.get("additional_dependencies", [])
+        if not dependencies:
+            assert hook["entry"].startswith(".venv/bin/"), f"{hook['id']}: its tool is not pinned"
+        for dependency in dependencies:
+            package, version = dependency.split("==")
+            normalised = re.sub(r"[-_.]+", "-", package).lower()
+            if normalised in pins:
+                assert version == pins[normalised], f"{hook['id']}: {dependency}, requirements-dev: {pins}"
+            else:
+                only_in_config.add(package)
+    readme = paragraph((project / "README.md").read_text(encoding="utf-8"), "pre-commit hooks")
+    assert "pinned to the versions in `requirements-dev.txt`" in readme
+    for package in only_in_config:
+        assert (
+            f"`{package}` is not a dependency of the project and is pinned in `.pre-commit-config.yaml`"
+            in readme
+        )
+
+
+@pytest.mark.parametrize(
+    "answers", [{}, {"model": "svm", "serving": "none"}, {"model": "linear", "ci": "gitlab"}], ids=str
+)
+def test_make_targets_in_the_docs_exist(bake, answers: dict[str, str]) -> None:
+    project = bake(**answers)
+    targets = makefile_targets(project)
+    pages = [(project / "README.md").read_text(encoding="utf-8")]
+    if not answers:  # the docs describe the default project (and say which targets need batch)
+        pages += [(DOCS / name).read_text(encoding="utf-8") for name in ("generated-repo.md", "your-data.md")]
+    for page in pages:
+        named = make_targets_named(page)
+        assert named, "the page names make targets"
+        assert named <= targets, f"no such make target: {named - targets}"
+
+
+def test_readme_lists_every_module(bake) -> None:
+    project = bake()
+    (package,) = (project / "src").iterdir()
+    listed = set(
+        re.findall(r"^  (\w+\.py) ", (project / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    modules = {path.name for path in package.glob("*.py")} - {"__init__.py", "__main__.py"}
+    assert listed == modules
