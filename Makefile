@@ -30,9 +30,10 @@ test: lint ## Lint, then run every test tier (the docker tier skips when no engi
 test-fast: $(BIN)/pytest ## Static tiers only: bake, render, lint, parse, refuse (seconds)
 	$(BIN)/pytest -m "not generated and not docker" $(PYTEST_FLAGS)
 
-lint: $(BIN)/pytest ## Lint the template's own code
+lint: $(BIN)/pytest ## Lint and type-check the template's own code
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/mypy
 
 typecheck: $(BIN)/pytest ## Type-check the template's own code with mypy (settings in pyproject.toml)
 	$(BIN)/mypy

@@ -41,7 +41,7 @@ def run(command: list[str], cwd: Path, capture: bool = True) -> str:
 
 
 def score(project: Path, output: Path) -> float:
-    results = collections.defaultdict(collections.Counter)
+    results: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     survivors = []
     for line in run([".venv/bin/mutmut", "results", "--all", "true"], project).splitlines():
         match = RESULT.match(line)

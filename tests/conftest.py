@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -25,16 +25,20 @@ def user_environment() -> dict[str, str]:
 
 
 def run(
-    command: list[str], cwd: Path, check: bool = True, environment: dict[str, str] | None = None, **env: str
-) -> subprocess.CompletedProcess:
+    command: list[str],
+    cwd: Path,
+    check: bool = True,
+    environment: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run a command, returning its output; on failure show what it printed.
 
     `environment` replaces the default one (the user's, with the test tools on PATH);
-    keyword arguments are added on top.
+    `env` is added on top.
     """
     if environment is None:
         environment = {**user_environment(), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    environment = {**environment, **env}
+    environment = {**environment, **(env or {})}
     done = subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True)
     if check and done.returncode != 0:
         pytest.fail(

@@ -37,14 +37,15 @@ DOCS_PAGE_ANSWERS = {"model": "logistic"}  # what `cookiecutter --no-input` give
 
 # The example table each README shows, per task: its name, target, id column, the column its
 # columns.toml forces to be numeric, and a text column.
-EXAMPLES = {
+# The README's example column names per task, and how the classifier's labels are written.
+LABELS = {"big": "yes", "small": "no"}
+EXAMPLES: dict[str, dict[str, str]] = {
     "classification": {
         "table": "customers",
         "target": "churn",
         "id": "customer_id",
         "numeric": "tenure",
         "text": "plan",
-        "labels": {"big": "yes", "small": "no"},
     },
     "regression": {
         "table": "houses",
@@ -142,7 +143,7 @@ def run_blocks(blocks: list[str], cwd: Path, project: Path, env: dict[str, str],
         lines = commands(block)
         runnable = [c for c in lines if not needs_docker(c) and shown.first_time(c)]
         if runnable:
-            done = run(["bash", "-c", "\n".join(["set -exo pipefail", *runnable])], cwd, **env)
+            done = run(["bash", "-c", "\n".join(["set -exo pipefail", *runnable])], cwd, env=env)
             shown.ran += runnable
             shown.output += done.stdout + done.stderr
         for command in (c for c in lines if needs_docker(c)):
@@ -152,7 +153,7 @@ def run_blocks(blocks: list[str], cwd: Path, project: Path, env: dict[str, str],
             # No engine in this tier: the dry run checks the target and its variables, and
             # the docker tier (tests/test_docker.py) runs these targets for real.
             dry = re.sub(r"(^|\s)make\s", r"\1make --dry-run ", command, count=1)
-            shown.dry_runs.append((command, run(["bash", "-c", dry], project, **env).stdout))
+            shown.dry_runs.append((command, run(["bash", "-c", dry], project, env=env).stdout))
 
 
 def shell_environment(home: Path, python: str) -> dict[str, str]:
@@ -178,7 +179,7 @@ def write_table(path: Path, task: str, rows: range, target: bool = True, delimit
         writer.writerow(header if target else header[:-1])
         for identifier, number, text, region, label in body[rows.start :]:
             zip_code = {"north": "10115", "south": "80331"}[region]
-            label = names.get("labels", {}).get(label, label)
+            label = LABELS.get(label, label) if task == "classification" else label
             writer.writerow([identifier, number, text, zip_code, label][: None if target else -1])
     return path
 
@@ -319,8 +320,10 @@ def test_install_says_when_the_git_hooks_were_not_installed(documented: Document
         assert HOOKS_NOT_INSTALLED not in output
         no_git = tmp_path / "bin"  # a PATH with the shell that make runs, and no git
         no_git.mkdir()
-        (no_git / "bash").symlink_to(shutil.which("bash"))
-        done = run([shutil.which("make"), "install"], project, PATH=str(no_git))
+        bash, make = shutil.which("bash"), shutil.which("make")
+        assert bash and make
+        (no_git / "bash").symlink_to(bash)
+        done = run([make, "install"], project, env={"PATH": str(no_git)})
         assert HOOKS_NOT_INSTALLED in done.stdout
     else:
         assert f"{HOOKS_NOT_INSTALLED}: {project} is not the top folder of a git repository." in output
@@ -333,13 +336,19 @@ def test_install_says_when_the_git_hooks_were_not_installed(documented: Document
         assert (project / ".git" / "hooks" / "pre-commit").is_file()
 
 
+def number_after(pattern: str, text: str) -> int:
+    match = re.search(pattern, text)
+    assert match, f"no {pattern!r} in the docs"
+    return int(match[1])
+
+
 @GENERATED
 def test_minimum_number_of_rows_is_the_documented_one(documented: Documented, tmp_path: Path) -> None:
     project, task = documented.project, task_of(documented.answers)
     documented_minimum = {
-        int(re.search(r"at least (\d+) data rows", documented.readme)[1]),
-        int(re.search(r"at least (\d+) data rows", (DOCS / "generated-repo.md").read_text())[1]),
-        int(re.search(r"Fewer than (\d+) rows", (DOCS / "your-data.md").read_text())[1]),
+        number_after(r"at least (\d+) data rows", documented.readme),
+        number_after(r"at least (\d+) data rows", (DOCS / "generated-repo.md").read_text()),
+        number_after(r"Fewer than (\d+) rows", (DOCS / "your-data.md").read_text()),
     }
     (minimum,) = documented_minimum
     target, drop = EXAMPLES[task]["target"], EXAMPLES[task]["id"]
@@ -349,12 +358,12 @@ def test_minimum_number_of_rows_is_the_documented_one(documented: Documented, tm
         ["make", "train", f"DATA={too_few}", f"TARGET={target}", f"ARGS=--drop {drop}"],
         project,
         check=False,
-        **outputs,
+        env=outputs,
     )
     assert refused.returncode != 0
     assert f"has {minimum - 1} data rows; training needs at least {minimum}" in refused.stderr
     enough = write_table(tmp_path / "enough.csv", task, range(minimum))
-    run(["make", "train", f"DATA={enough}", f"TARGET={target}", f"ARGS=--drop {drop}"], project, **outputs)
+    run(["make", "train", f"DATA={enough}", f"TARGET={target}", f"ARGS=--drop {drop}"], project, env=outputs)
     assert (tmp_path / "models" / "model.json").is_file()
 
 

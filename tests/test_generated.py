@@ -107,7 +107,7 @@ def test_training_on_a_messy_table_through_make(trained, tmp_path: Path) -> None
     run(
         ["make", "train", f"DATA={data}", "TARGET=label", f"COLUMNS={columns}", "ARGS=--categorical region"],
         path,
-        **env,
+        env=env,
     )
     metadata = json.loads((tmp_path / "m" / "model.json").read_text())
     assert metadata["feature_types"] == {"size": "numeric", "colour": "categorical", "region": "categorical"}
@@ -119,9 +119,9 @@ def test_training_on_a_messy_table_through_make(trained, tmp_path: Path) -> None
         "import pandas, sys; pandas.read_csv(sys.argv[1], sep=';', dtype=str).to_parquet(sys.argv[2])"
     )
     run([".venv/bin/python", "-c", to_parquet, str(data), str(parquet)], path)
-    run(["make", "evaluate", f"DATA={parquet}"], path, **env)
+    run(["make", "evaluate", f"DATA={parquet}"], path, env=env)
     assert json.loads((tmp_path / "r" / "evaluation.json").read_text())["n_rows"] == 300
-    run(["make", "predict", f"INPUT={parquet}", f"OUTPUT={scored}"], path, **env)
+    run(["make", "predict", f"INPUT={parquet}", f"OUTPUT={scored}"], path, env=env)
     with scored.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["id"] for row in rows] == [f"c{i:04d}" for i in range(300)]
