@@ -8,6 +8,7 @@ text into numbers and categories is data.py's job.
 from __future__ import annotations
 
 import csv
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,8 +109,7 @@ def checked(table: TableFile) -> TableFile:
 
 def read_all(table: TableFile) -> pd.DataFrame:
     """The whole table; refuses a table without data rows."""
-    frames = list(read_batches(table, rows=None))
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames)
+    frame = next(read_batches(table, rows=None))  # rows=None: one batch, the whole table
     if frame.empty:
         raise UserError(f"{table.path} has a header but no data rows")
     return frame
@@ -121,10 +121,18 @@ def read_batches(table: TableFile, rows: int | None) -> Iterator[pd.DataFrame]:
     Memory stays bounded by the batch size, however long the file.
     """
     try:
-        if table.kind == "parquet":
-            yield from _parquet_batches(table, rows)
-        else:
-            yield from _csv_batches(table, rows)
+        with warnings.catch_warnings():
+            # pandas only warns when every row has more cells than the header has names.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            if table.kind == "parquet":
+                yield from _parquet_batches(table, rows)
+            else:
+                yield from _csv_batches(table, rows)
+    except pd.errors.ParserWarning:
+        raise UserError(
+            f"{table.path}: the rows have more cells than the header has names (a delimiter "
+            "at the end of each line?): remove the extra cells, or name them in the header"
+        ) from None
     except UnicodeDecodeError:
         raise UserError(f"{table.path} is not UTF-8 text; save it as UTF-8") from None
     except (pd.errors.ParserError, csv.Error) as exc:
