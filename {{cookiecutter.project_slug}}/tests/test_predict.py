@@ -193,3 +193,43 @@ def test_output_must_not_be_the_input_or_a_folder(
 def test_predict_without_a_model_says_to_train_first(bundled_csv: Path, tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"run `train` first"):
         predict_file(bundled_csv, tmp_path / "out.csv", tmp_path / "no-models")
+
+
+def test_an_input_that_already_has_a_prediction_column_is_refused(
+    customers_model: Path, tmp_path: Path
+) -> None:
+    customer_table(20).assign(prediction=1).to_csv(tmp_path / "in.csv", index=False)
+    with pytest.raises(UserError) as raised:
+        predict_file(tmp_path / "in.csv", tmp_path / "out.csv", customers_model)
+    assert (
+        str(raised.value) == f"{tmp_path / 'in.csv'} already has column(s) prediction; rename them"
+    )
+
+
+def test_parquet_output_has_the_input_columns_and_the_scores_only(
+    customers_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = customer_table(30, seed=13)
+    table.to_csv(tmp_path / "in.csv", index=False)
+    monkeypatch.setattr(predict, "MIN_BATCH_ROWS", 7)
+    monkeypatch.setattr(predict, "BATCH_CELLS", 1)
+    predict_file(tmp_path / "in.csv", tmp_path / "out.parquet", customers_model)
+    scored = pd.read_parquet(tmp_path / "out.parquet")
+    expected = [*table.columns, PREDICTION_COLUMN]
+    assert list(scored.columns)[: len(expected)] == expected
+    assert all(name.startswith("probability_") for name in list(scored.columns)[len(expected) :])
+    assert len(scored) == 30
+
+
+def test_long_files_report_progress_batch_by_batch(
+    customers_model: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    customer_table(30, seed=14).to_csv(tmp_path / "in.csv", index=False)
+    monkeypatch.setattr(predict, "MIN_BATCH_ROWS", 10)
+    monkeypatch.setattr(predict, "BATCH_CELLS", 1)
+    with caplog.at_level("INFO"):
+        predict_file(tmp_path / "in.csv", tmp_path / "out.csv", customers_model)
+    assert "Scored 20 rows ..." in caplog.text and "Scored 30 rows ..." in caplog.text

@@ -126,7 +126,9 @@ def test_values_too_large_to_scale_are_refused(tmp_path: Path) -> None:
     table.to_csv(tmp_path / "big.csv", index=False)
     settings = Settings(data=tmp_path / "big.csv", target="y", models_dir=tmp_path / "m")
     with pytest.raises(
-        UserError, match=r"big.csv: line \d+: column 'x' has 1e\+308, too large to scale"
+        UserError,
+        match=r"big.csv: line \d+: column 'x' has 1e\+308, too large to scale "
+        r"\(the values must stay well inside \+-1e150\)",
     ):
         train(settings)
     assert not (tmp_path / "m").exists()
@@ -205,3 +207,44 @@ def test_classes_a_split_cannot_hold_are_refused(
     rows.to_csv(tmp_path / "labels.csv", index=False)
     with pytest.raises(UserError, match=message):
         train(Settings(data=tmp_path / "labels.csv", target="y", models_dir=tmp_path / "m"))
+
+
+def test_evaluate_on_a_file_names_what_is_wrong_in_it(customers_csv: Path, tmp_path: Path) -> None:
+    settings = Settings(
+        data=customers_csv, target="label", drop=("customer_id",), models_dir=tmp_path / "m"
+    )
+    train(settings)
+    table = customer_table(40, seed=12)
+    cases = {
+        "no_target.csv": (table.drop(columns=["label"]), r"no target column named 'label'"),
+        "no_tenure.csv": (table.drop(columns=["tenure"]), r"no_tenure\.csv: missing feature"),
+        "bad_cell.csv": (
+            table.assign(tenure=["x"] * 40),
+            r"bad_cell\.csv: line 2: column 'tenure'",
+        ),
+    }
+    for name, (frame, message) in cases.items():
+        frame.to_csv(tmp_path / name, index=False)
+        with pytest.raises(UserError, match=message):
+            evaluate(Settings(data=tmp_path / name, models_dir=tmp_path / "m"))
+    table.to_csv(tmp_path / "good.csv", index=False)
+    reports = tmp_path / "reports"
+    metrics = evaluate(
+        Settings(data=tmp_path / "good.csv", models_dir=tmp_path / "m", reports_dir=reports)
+    )
+    assert metrics["dataset"] == "good.csv" and metrics["n_rows"] == 40
+    assert json.loads((reports / "evaluation.json").read_text()) == metrics
+
+
+def test_a_training_file_that_is_gone_says_what_to_do(customers_csv: Path, tmp_path: Path) -> None:
+    settings = Settings(
+        data=customers_csv, target="label", drop=("customer_id",), models_dir=tmp_path / "m"
+    )
+    train(settings)
+    customers_csv.unlink()
+    with pytest.raises(UserError) as raised:
+        evaluate(Settings(models_dir=tmp_path / "m"))
+    assert str(raised.value).endswith(
+        "(or the model was trained in a container on a file from outside the project): "
+        "pass --data FILE"
+    )
