@@ -89,7 +89,16 @@ def test_a_model_from_another_framework_version_warns(
     path.write_text(json.dumps(metadata))
     with caplog.at_level(logging.WARNING):
         load_artifact(models)
-    assert "trained with scikit-learn 0.1 and is loaded with" in caplog.text
+    assert (
+        f"warning: the model was trained with scikit-learn 0.1 and is loaded with "
+        f"{framework.VERSION}; its predictions may differ: train it again"
+    ) in caplog.text
+    del metadata["versions"]  # a model.json from before versions were recorded
+    path.write_text(json.dumps(metadata))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        load_artifact(models)
+    assert f"trained with None and is loaded with {framework.VERSION}" in caplog.text
 
 
 def test_a_damaged_description_is_one_clear_error(models: Path) -> None:

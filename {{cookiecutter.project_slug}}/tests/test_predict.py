@@ -49,6 +49,10 @@ def test_predictions_keep_input_columns_and_add_scores(
         assert probability_columns
         total = sum(float(outputs[0][name]) for name in probability_columns)
         assert total == pytest.approx(1.0, abs=1e-4)
+        decimals = {
+            len(row[name].partition(".")[2]) for row in outputs for name in probability_columns
+        }
+        assert max(decimals) == 6  # rounded to 6 decimals, not written in full
         accuracy = sum(row["label"] == row[PREDICTION_COLUMN] for row in outputs) / len(outputs)
         assert accuracy > 0.9
         for row in outputs:  # the predicted class is the most probable one, on every row

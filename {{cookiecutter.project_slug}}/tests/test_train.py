@@ -28,6 +28,7 @@ def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict[st
     settings, metrics = trained
     metadata = json.loads((settings.models_dir / METADATA_FILE).read_text())
     assert metadata["feature_types"] and metadata["versions"]["framework"] == framework.VERSION
+    assert metadata["target_name"] == "target" and metadata["data_file"] is None
     assert all((settings.models_dir / name).is_file() for name in metadata["files"].values())
     assert json.loads(settings.metrics_path.read_text()) == metrics
     assert metrics["converged"] is True
