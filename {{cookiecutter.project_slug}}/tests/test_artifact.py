@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,15 @@ def test_model_json_names_the_files_it_was_saved_with(models: Path) -> None:
     assert sorted(path.name for path in models.iterdir()) == sorted(
         [METADATA_FILE, *metadata["files"].values()]
     )
-    assert metadata["files"]["model"].startswith("model-")
-    assert metadata["files"]["preprocessing"].startswith("preprocessing-")
+    assert re.fullmatch(r"model-[0-9a-f]{12}\.joblib", metadata["files"]["model"])
+    assert re.fullmatch(r"preprocessing-[0-9a-f]{12}\.joblib", metadata["files"]["preprocessing"])
+
+
+def test_saving_makes_the_folders_it_needs(models: Path, tmp_path: Path) -> None:
+    nested = tmp_path / "a" / "b" / "models"
+    save_artifact(nested, load_artifact(models))
+    saved, original = load_artifact(nested).metadata, load_artifact(models).metadata
+    assert {**saved, "files": None} == {**original, "files": None}
 
 
 def half_written_model(model: object, path: Path) -> None:

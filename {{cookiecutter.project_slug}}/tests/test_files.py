@@ -48,3 +48,7 @@ def test_json_has_no_nan_or_infinity_tokens() -> None:
         "scores": [1.5, None],
         "nested": {"x": None},
     }
+
+
+def test_json_is_indented_for_reading_and_ends_with_a_newline() -> None:
+    assert to_json({"b": 1, "a": [2]}) == '{\n  "b": 1,\n  "a": [\n    2\n  ]\n}\n'

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.cli import main
@@ -72,3 +74,41 @@ def test_the_seed_reaches_the_estimator() -> None:
     model = framework.build_model({}, 123)
     estimator = getattr(model, "estimator", model)
     assert estimator.get_params().get("random_state", 123) == 123
+
+
+class Noisy:
+    """An estimator stand-in whose fit warns, as solvers do."""
+
+    def __init__(self, *warnings_to_raise: Warning) -> None:
+        self.warnings_to_raise = warnings_to_raise
+
+    def fit(self, features: object, target: object) -> Noisy:
+        for warning in self.warnings_to_raise:
+            warnings.warn(warning, stacklevel=1)
+        return self
+
+
+def test_fit_reports_non_convergence_in_one_line_and_keeps_other_warnings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert framework.fit(Noisy(), None, None) is True  # type: ignore[arg-type]
+    noisy = Noisy(ConvergenceWarning("lbfgs failed"), UserWarning("something else"))
+    with pytest.warns(UserWarning, match="something else"):
+        converged = framework.fit(noisy, None, None)  # type: ignore[arg-type]
+    assert converged is False
+    assert caplog.messages == [
+        f"warning: {MODEL} did not converge; raise the iteration limit (--param max_iter=...) "
+        "or simplify the data"
+    ]
+
+
+def test_a_fit_the_estimator_refuses_is_one_clear_error() -> None:
+    class Refusing:
+        def fit(self, features: object, target: object) -> None:
+            raise ValueError("penalty and solver do not go together")
+
+    with pytest.raises(UserError) as raised:
+        framework.fit(Refusing(), None, None)  # type: ignore[arg-type]
+    assert (
+        str(raised.value) == f"{MODEL} could not be trained: penalty and solver do not go together"
+    )
