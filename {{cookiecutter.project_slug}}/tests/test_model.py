@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.config import MODEL, Settings
+from {{ cookiecutter.package_name }}.config import MODEL, PARAM_EXAMPLE, Settings
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.train import train
 
@@ -112,3 +112,8 @@ def test_a_fit_the_estimator_refuses_is_one_clear_error() -> None:
     assert (
         str(raised.value) == f"{MODEL} could not be trained: penalty and solver do not go together"
     )
+
+
+def test_the_example_parameter_in_the_help_is_one_this_model_takes() -> None:
+    name, _, value = PARAM_EXAMPLE.partition("=")
+    framework.build_model({name: value}, 0)  # raises UserError for a parameter it lacks

@@ -8,7 +8,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import COLUMN_LISTS, MAX_CATEGORIES, MODEL, Settings, read_columns_file
+from .config import (
+    COLUMN_LISTS,
+    MAX_CATEGORIES,
+    MODEL,
+    PARAM_EXAMPLE,
+    Settings,
+    read_columns_file,
+)
 from .errors import UserError
 from .files import to_json
 
@@ -81,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a model hyper-parameter, e.g. C=0.5 (repeatable)",
+        help=f"a model hyper-parameter, e.g. {PARAM_EXAMPLE} (repeatable)",
     )
     columns = train.add_argument_group("columns of --data (types are inferred otherwise)")
     for option, meaning in (

@@ -16,6 +16,7 @@ FRAMEWORK = "{{ cookiecutter.framework }}"
 MODEL = "{{ cookiecutter.model }}"
 TASK: Task = "{{ cookiecutter.__task }}"
 DEFAULT_DATASET = "{{ cookiecutter.__dataset }}"
+PARAM_EXAMPLE = "{{ cookiecutter.__param_example }}"  # a --param this model takes
 
 METRICS_FILE = "metrics.json"
 EVALUATION_FILE = "evaluation.json"
