@@ -11,13 +11,31 @@ import shutil
 from pathlib import Path
 
 PROJECT = Path.cwd()
+NETWORK_FRAMEWORKS = ("pytorch", "tensorflow")
 
 
 def install_framework(framework: str, package: str) -> None:
     source = PROJECT / "_frameworks" / framework
     (source / "model.py").replace(PROJECT / "src" / package / "model.py")
+    (source / "test_model.py").replace(PROJECT / "tests" / "test_model.py")
     (source / "requirements.txt").replace(PROJECT / "requirements.txt")
+    if framework in NETWORK_FRAMEWORKS:  # the training loop rules they share
+        shared = PROJECT / "_frameworks" / "networks"
+        (shared / "network_training.py").replace(PROJECT / "src" / package / "network_training.py")
+        (shared / "test_network_training.py").replace(PROJECT / "tests" / "test_network_training.py")
     shutil.rmtree(PROJECT / "_frameworks")
+
+
+def install_inputs(inputs: str, package: str) -> None:
+    """A CNN reads images: their modules and tests replace those of tables."""
+    source = PROJECT / "_inputs" / inputs
+    if source.is_dir():
+        (PROJECT / "src" / package / "tables.py").unlink()
+        (PROJECT / "tests" / "test_tables.py").unlink()
+        for module in sorted(source.glob("*.py")):
+            folder = "tests" if module.name.startswith(("test_", "conftest")) else f"src/{package}"
+            module.replace(PROJECT / folder / module.name)
+    shutil.rmtree(PROJECT / "_inputs")
 
 
 def install_license(license_name: str) -> None:
@@ -32,7 +50,7 @@ def remove_unused_ci(ci: str) -> None:
         (PROJECT / ".gitlab-ci.yml").unlink()
 
 
-def print_next_steps(slug: str, serving: str) -> None:
+def print_next_steps(slug: str, serving: str, inputs: str) -> None:
     steps = [
         f"cd {slug}",
         "make install        # .venv with the pinned dependencies",
@@ -41,7 +59,8 @@ def print_next_steps(slug: str, serving: str) -> None:
         "make docker-train   # the same training inside the Docker image",
     ]
     if serving == "batch":
-        steps.append("make docker-predict INPUT=in.csv OUTPUT=out.csv")
+        example = "images/ OUTPUT=predictions.csv" if inputs == "images" else "in.csv OUTPUT=out.csv"
+        steps.append(f"make docker-predict INPUT={example}")
     print(f"\nCreated {PROJECT}\nNext steps:")
     for step in steps:
         print(f"  {step}")
@@ -50,9 +69,10 @@ def print_next_steps(slug: str, serving: str) -> None:
 def main() -> None:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
     install_framework(answers["framework"], answers["package_name"])
+    install_inputs(answers["__inputs"], answers["package_name"])
     install_license(answers["license"])
     remove_unused_ci(answers["ci"])
-    print_next_steps(answers["project_slug"], answers["serving"])
+    print_next_steps(answers["project_slug"], answers["serving"], answers["__inputs"])
 
 
 if __name__ == "__main__":

@@ -16,8 +16,15 @@ import sys
 from email.headerregistry import Address
 
 # Models each framework offers; GPU training is for frameworks listed in GPU_FRAMEWORKS.
-FRAMEWORK_MODELS = {"sklearn": ("logistic", "linear", "svm")}
+FRAMEWORK_MODELS = {
+    "sklearn": ("logistic", "linear", "svm"),
+    "pytorch": ("logistic", "linear", "cnn"),
+    "tensorflow": ("logistic", "linear", "cnn"),
+}
 GPU_FRAMEWORKS: tuple[str, ...] = ()
+# Python versions a framework's pinned CPU build is proven on, where not every offered one:
+# the pinned torch+cpu wheel is tested on 3.11 only.
+CPU_PYTHONS = {"pytorch": ("3.11",)}
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # What cookiecutter.json derives project_slug as when project_name holds no letter or digit.
 NO_SLUG = "-"
@@ -34,30 +41,56 @@ INSTALLED_IMPORT_NAMES = {
     "_distutils_hack": "setuptools",
     "_pytest": "pytest",
     "_yaml": "PyYAML",
+    "absl": "absl-py",
     "ast_serialize": "ast_serialize",
+    "astunparse": "astunparse",
+    "certifi": "certifi",
     "cfgv": "cfgv",
+    "charset_normalizer": "charset-normalizer",
+    "clang": "libclang",
     "cloudpickle": "cloudpickle",
     "contourpy": "contourpy",
     "cycler": "cycler",
     "dateutil": "python-dateutil",
     "distlib": "distlib",
     "filelock": "filelock",
+    "flatbuffers": "flatbuffers",
     "fontTools": "fonttools",
+    "fsspec": "fsspec",
+    "functorch": "torch",
+    "gast": "gast",
+    "google": "protobuf",
+    "grpc": "grpcio",
+    "h5py": "h5py",
     "identify": "identify",
+    "idna": "idna",
     "iniconfig": "iniconfig",
+    "isympy": "sympy",
+    "jinja2": "Jinja2",
     "joblib": "joblib",
+    "keras": "keras",
     "kiwisolver": "kiwisolver",
     "librt": "librt",
+    "markdown_it": "markdown-it-py",
+    "markupsafe": "MarkupSafe",
     "matplotlib": "matplotlib",
+    "mdurl": "mdurl",
+    "ml_dtypes": "ml_dtypes",
     "mpl_toolkits": "matplotlib",
+    "mpmath": "mpmath",
     "mypy": "mypy",
     "mypy_extensions": "mypy_extensions",
     "mypyc": "mypy",
+    "namex": "namex",
     "narwhals": "narwhals",
+    "networkx": "networkx",
     "nodeenv": "nodeenv",
     "numpy": "numpy",
+    "opt_einsum": "opt_einsum",
+    "optree": "optree",
     "packaging": "packaging",
     "pandas": "pandas",
+    "pasta": "google-pasta",
     "pathspec": "pathspec",
     "pip": "pip",
     "platformdirs": "platformdirs",
@@ -70,20 +103,31 @@ INSTALLED_IMPORT_NAMES = {
     "pyparsing": "pyparsing",
     "pytest": "pytest",
     "python_discovery": "python-discovery",
+    "requests": "requests",
+    "rich": "rich",
     "ruff": "ruff",
     "scipy": "scipy",
     "setuptools": "setuptools",
+    "six": "six",
     "sklearn": "scikit-learn",
+    "sympy": "sympy",
+    "tensorflow": "tensorflow_cpu",
+    "termcolor": "termcolor",
     "threadpoolctl": "threadpoolctl",
+    "torch": "torch",
+    "torchgen": "torch",
     "typing_extensions": "typing_extensions",
     "tzdata": "tzdata",
+    "urllib3": "urllib3",
     "virtualenv": "virtualenv",
+    "wheel": "wheel",
+    "wrapt": "wrapt",
     "yaml": "PyYAML",
 }
 # What the pinned setuptools accepts as `project.authors[].email` (its `idn-email` format).
 BACKEND_EMAIL_PATTERN = re.compile(r"^[^@]+@[^@]+\.[^@]+\Z")
 # The requirements files these were read from (see pins_sha256 in the script).
-PINS_SHA256 = "3dfaf289d3771ae9d0ee9137395c56a9a2643c7d663932dbe9a21deb0607c5d4"
+PINS_SHA256 = "8723100beac2ef29303a3c5c163a1c79a50fdb1b980ef4d0eb27ad26f2039e5a"
 # --- end: written by scripts/sync_hook_with_pins.py ---
 
 
@@ -114,10 +158,15 @@ def problems(answers: dict) -> list[str]:
         found.append(
             f"model {model!r} is not available with framework {framework!r}; choose one of: {choices}"
         )
-    if as_bool(answers["use_gpu"]) and framework not in GPU_FRAMEWORKS:
+    gpu = as_bool(answers["use_gpu"])
+    if gpu and framework not in GPU_FRAMEWORKS:
+        why = "which trains on the CPU" if framework == "sklearn" else "whose GPU image is not offered yet"
+        found.append(f"use_gpu=yes is not available with framework {framework!r}, {why}; answer use_gpu=no")
+    python = answers["python_version"]
+    if not gpu and python not in CPU_PYTHONS.get(framework, (python,)):
         found.append(
-            f"use_gpu=yes is not available with framework {framework!r}, which trains on the CPU; "
-            "answer use_gpu=no"
+            f"framework {framework!r} with python_version={python} is not offered: its pinned CPU "
+            f"build is proven on Python {', '.join(CPU_PYTHONS[framework])} only; answer one of those"
         )
     return found
 

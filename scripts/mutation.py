@@ -26,7 +26,20 @@ sys.path.insert(0, str(ROOT))
 from tests.support.pythons import find_python  # noqa: E402
 
 MUTMUT = "mutmut==3.8.1"
-CORE = ("data", "tables", "features", "model", "params", "train", "predict", "artifact", "files")
+CORE = (
+    "data",
+    "tables",
+    "images",
+    "features",
+    "labels",
+    "model",
+    "network_training",
+    "params",
+    "train",
+    "predict",
+    "artifact",
+    "files",
+)
 TARGET = 0.85
 CAUGHT = {"killed", "timeout"}
 # `mutmut results --all true` prints "    package.module.x_function__mutmut_7: survived".

@@ -10,6 +10,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -22,18 +23,33 @@ from .conftest import run, user_environment
 from .support import docker_env
 from .support.tables import MESSY_BARS, write_messy_csv
 from .test_generated import THRESHOLDS
-from .variants import CHOICES, variant_id
+from .variants import CHOICES, load_hook, variant_id
 
 pytestmark = pytest.mark.docker
+FRAMEWORK_MODELS = load_hook().FRAMEWORK_MODELS
 
-# Every combination of the answers that change the image or its docker targets. (CI files do
-# not; ci=none also keeps these projects apart from the other tiers', as these get modified.)
+# Every combination of the answers that change a scikit-learn image or its docker targets, and
+# each PyTorch and TensorFlow model with serving and Python cycled (the model files of one
+# framework share their image's dependency layers). CI files change no image; ci=none also
+# keeps these projects apart from the other tiers', as these get modified.
 VARIANTS = [
-    {"model": model, "serving": serving, "python_version": version, "ci": "none"}
+    {"framework": "sklearn", "model": model, "serving": serving, "python_version": version, "ci": "none"}
     for model, serving, version in itertools.product(
-        CHOICES["model"], CHOICES["serving"], CHOICES["python_version"]
+        FRAMEWORK_MODELS["sklearn"], CHOICES["serving"], CHOICES["python_version"]
     )
+] + [
+    {"framework": framework, "model": model, "serving": serving, "python_version": version, "ci": "none"}
+    for framework, model, serving, version in [
+        ("pytorch", "logistic", "batch", "3.11"),
+        ("pytorch", "linear", "none", "3.11"),
+        ("pytorch", "cnn", "batch", "3.11"),
+        ("tensorflow", "logistic", "none", "3.12"),
+        ("tensorflow", "linear", "batch", "3.11"),
+        ("tensorflow", "cnn", "batch", "3.12"),
+    ]
 ]
+# The framework distribution each CPU image must hold (names as pip normalises them).
+CPU_BUILDS = {"sklearn": "scikit-learn", "pytorch": "torch", "tensorflow": "tensorflow-cpu"}
 HOST_USER = 4321  # stands for the developer: not root, and not the image's own user (10001)
 PIP_SETTINGS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST", "PIP_NO_INDEX")
 
@@ -59,8 +75,12 @@ def wheel_urls(engine, bake) -> Iterator[dict[str, str]]:
         urls = {}
         for version in CHOICES["python_version"]:
             docker_env.ensure_python_base_image(version)
-            requirements = bake(python_version=version) / "requirements.txt"
-            wheels = docker_env.download_wheels([requirements], version)
+            frameworks = {v["framework"] for v in VARIANTS if v["python_version"] == version}
+            requirements = [
+                bake(framework=framework, python_version=version) / "requirements.txt"
+                for framework in sorted(frameworks)
+            ]
+            wheels = docker_env.download_wheels(requirements, version)
             urls[version] = stack.enter_context(docker_env.serve_directory(wheels))
         yield urls
 
@@ -155,6 +175,24 @@ def test_image_is_slim_and_runs_as_non_root(trained_in_docker) -> None:
     assert "http://127.0.0.1" not in layers  # build-time index settings leave no trace
 
 
+INSTALLED_PROBE = (
+    "import importlib.metadata as m; "
+    "print(*sorted(f\"{d.metadata['Name']}=={d.version}\" for d in m.distributions()))"
+)
+
+
+def test_cpu_images_hold_no_cuda_libraries(trained_in_docker) -> None:
+    """No nvidia-* CUDA wheels, no triton: torch is the +cpu build, TensorFlow is tensorflow-cpu."""
+    answers, _, env, _ = trained_in_docker
+    args = ["run", "--rm", "--network", "none", "--entrypoint", "python", env["IMAGE"]]
+    lines = docker(*args, "-c", INSTALLED_PROBE).stdout.split()
+    installed = {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower(): line.split("==")[1] for line in lines}
+    assert CPU_BUILDS[answers["framework"]] in installed
+    assert [name for name in installed if name.startswith("nvidia-") or name == "triton"] == []
+    assert "tensorflow" not in installed  # the CUDA-capable build; tensorflow-cpu is the CPU one
+    assert installed.get("torch", "+cpu").endswith("+cpu")
+
+
 # Lists the modules of a training run whose bytecode is missing or stale in the image: a
 # non-root user cannot write it, so each of them would be compiled again at every start.
 UNCOMPILED_PROBE = """
@@ -189,19 +227,31 @@ def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> No
     if answers["serving"] != "batch":
         assert "docker-predict" not in make(["help"], project, env).stdout
         return
-    features = json.loads((project / "models" / "model.json").read_text())["feature_types"]
-    source = tmp_path / "in.csv"
-    with source.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", *features])
-        writer.writerows([i, *[float(i % 3)] * len(features)] for i in range(40))
+    if answers["model"] == "cnn":  # a folder of PNG files, written by the image's own Pillow
+        source = tmp_path / "new images"
+        source.mkdir()
+        source.chmod(0o777)
+        draw = (
+            "import sys; from PIL import Image; "
+            "[Image.new('L', (8, 8), 16 * i).save(f'/io/{i}.png') for i in range(40)]"
+        )
+        args = ["run", "--rm", "--network", "none", "-v", f"{source}:/io", "--entrypoint", "python"]
+        docker(*args, env["IMAGE"], "-c", draw)
+    else:
+        features = json.loads((project / "models" / "model.json").read_text())["feature_types"]
+        source = tmp_path / "in.csv"
+        with source.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["id", *features])
+            writer.writerows([i, *[float(i % 3)] * len(features)] for i in range(40))
     output = tmp_path / "scored out" / "out file.csv"  # spaces survive make and the mounts
     output.parent.mkdir()
     os.chown(output.parent, HOST_USER, HOST_USER)
     make(["docker-predict", f"INPUT={source}", f"OUTPUT={output}"], project, env)
     with output.open() as handle:
         rows = list(csv.DictReader(handle))
-    assert [row["id"] for row in rows] == [str(i) for i in range(40)]
+    ids = sorted(f"{i}.png" for i in range(40)) if answers["model"] == "cnn" else [str(i) for i in range(40)]
+    assert [row["id"] for row in rows] == ids
     assert all(row["prediction"] != "" for row in rows)
     assert output.stat().st_uid == HOST_USER
 

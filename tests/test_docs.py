@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from .conftest import run, user_environment
+from .support.images import write_images
 from .support.pythons import find_python
 from .support.tables import messy_rows
 
@@ -55,14 +56,17 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "text": "state",
     },
 }
-PARAM = {"logistic": "C=0.5", "svm": "C=5", "linear": "fit_intercept=false"}
+PARAM = {"logistic": "C=0.5", "svm": "C=5", "linear": "fit_intercept=false", "network": "learning_rate=0.005"}
 # Each model's README runs in its own installed project; the logistic one is made and installed
 # by docs/generated-repo.md's commands, without a git repository (as right after baking).
 PROJECTS = [
     DOCS_PAGE_ANSWERS,
     {"model": "svm", "python_version": "3.11", "serving": "none", "ci": "gitlab"},
     {"model": "linear", "python_version": "3.12", "ci": "none"},
+    {"framework": "pytorch", "model": "linear", "python_version": "3.11", "ci": "none"},
+    {"framework": "tensorflow", "model": "cnn", "python_version": "3.12"},
 ]
+NEW_IMAGES = 30  # in data/new, the folder the CNN's README scores
 HOOKS_NOT_INSTALLED = "note: the pre-commit hooks were not installed"
 
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -113,7 +117,8 @@ def paragraph(markdown: str, words: str) -> str:
 
 
 def task_of(answers: dict[str, str]) -> str:
-    return "regression" if answers.get("model") == "linear" else "classification"
+    """What the README's examples are: tables for each task, or images for the CNN."""
+    return {"linear": "regression", "cnn": "images"}.get(answers.get("model", ""), "classification")
 
 
 # --- running the docs ----------------------------------------------------------------------
@@ -186,8 +191,14 @@ def write_table(path: Path, task: str, rows: range, target: bool = True, delimit
 
 def write_examples(project: Path, readme: str, task: str) -> None:
     """The files the README's commands read: the training table, a holdout Parquet file
-    with the target, a CSV file to score, and columns.toml as the README shows it."""
+    with the target, a CSV file to score, and columns.toml as the README shows it; for the
+    CNN, a folder of images per class, a holdout .npz file, and a folder of images to score."""
     data = project / "data"
+    if task == "images":
+        write_images(project, "classes", data / "images", 200)
+        write_images(project, "npz", data / "holdout.npz", 60, seed=1)
+        write_images(project, "flat", data / "new", NEW_IMAGES, seed=2)
+        return
     data.mkdir(exist_ok=True)
     write_table(data / f"{EXAMPLES[task]['table']}.csv", task, range(300))
     holdout = write_table(data / "holdout.csv", task, range(300, 400), delimiter=",")
@@ -208,7 +219,11 @@ class Documented:
     shown: Shown  # the README's commands, and for the logistic project the docs page's before them
 
 
-@pytest.fixture(scope="module", params=PROJECTS, ids=lambda answers: answers["model"])
+def project_id(answers: dict[str, str]) -> str:
+    return f"{answers.get('framework', 'sklearn')}-{answers['model']}"
+
+
+@pytest.fixture(scope="module", params=PROJECTS, ids=project_id)
 def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Documented:
     answers = request.param
     version = answers.get("python_version", "3.11")
@@ -217,6 +232,8 @@ def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Docume
         pytest.fail(f"no Python {version} on this machine; the generated tier needs each offered version")
     home = tmp_path_factory.mktemp("home")
     env = shell_environment(home, python)
+    if answers.get("framework") == "pytorch":  # its requirements name PyTorch's unreachable index
+        env["PIP_RETRIES"] = "0"
     shown = Shown()
     if answers == DOCS_PAGE_ANSWERS:  # the page bakes, installs and trains the project
         folder = tmp_path_factory.mktemp("docs-page")
@@ -246,8 +263,9 @@ def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Docume
 
 @GENERATED
 def test_every_command_shown_runs_or_is_dry_run(documented: Documented) -> None:
-    shown, model = documented.shown, documented.answers["model"]
-    assert any(f"--param {PARAM[model]}" in command for command in shown.ran)
+    shown, answers = documented.shown, documented.answers
+    param = PARAM[answers["model"] if answers.get("framework", "sklearn") == "sklearn" else "network"]
+    assert any(f"--param {param}" in command for command in shown.ran)
     assert any(command.startswith("source .venv/bin/activate") for command in shown.ran)
     assert any(command.startswith("pip download") for command in shown.ran)
     # Only the server of the offline build's wheels needs an engine without being a make target.
@@ -274,6 +292,9 @@ def test_the_files_the_readme_names_are_written(documented: Documented) -> None:
         assert list(project.glob(name.replace("<hash>", "*"))), f"the README names {name}: not written"
     with (project / "predictions.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
+    if task_of(documented.answers) == "images":
+        assert len(rows) == NEW_IMAGES and list(rows[0]) == ["id", "prediction", "probability"]
+        return
     assert len(rows) == 100 and all(row["prediction"] for row in rows)
     probabilities = {name for name in rows[0] if name.startswith("probability_")}
     if task_of(documented.answers) == "classification":
@@ -345,6 +366,17 @@ def number_after(pattern: str, text: str) -> int:
 @GENERATED
 def test_minimum_number_of_rows_is_the_documented_one(documented: Documented, tmp_path: Path) -> None:
     project, task = documented.project, task_of(documented.answers)
+    outputs = {"MODELS_DIR": str(tmp_path / "models"), "REPORTS_DIR": str(tmp_path / "reports")}
+    if task == "images":
+        minimum = number_after(r"At least (\d+) images", documented.readme)
+        too_few = write_images(project, "npz", tmp_path / "too few.npz", minimum - 1)
+        refused = run(["make", "train", f"DATA={too_few}"], project, check=False, env=outputs)
+        assert refused.returncode != 0
+        assert f"has {minimum - 1} images; training needs at least {minimum}" in refused.stderr
+        enough = write_images(project, "npz", tmp_path / "enough.npz", minimum)
+        run(["make", "train", f"DATA={enough}"], project, env=outputs)
+        assert (tmp_path / "models" / "model.json").is_file()
+        return
     documented_minimum = {
         number_after(r"at least (\d+) data rows", documented.readme),
         number_after(r"at least (\d+) data rows", (DOCS / "generated-repo.md").read_text()),
@@ -352,7 +384,6 @@ def test_minimum_number_of_rows_is_the_documented_one(documented: Documented, tm
     }
     (minimum,) = documented_minimum
     target, drop = EXAMPLES[task]["target"], EXAMPLES[task]["id"]
-    outputs = {"MODELS_DIR": str(tmp_path / "models"), "REPORTS_DIR": str(tmp_path / "reports")}
     too_few = write_table(tmp_path / "too few.csv", task, range(minimum - 1))
     refused = run(
         ["make", "train", f"DATA={too_few}", f"TARGET={target}", f"ARGS=--drop {drop}"],

@@ -50,6 +50,7 @@ VALID = {
     "framework": "sklearn",
     "model": "logistic",
     "use_gpu": False,
+    "python_version": "3.11",
 }
 
 
@@ -64,6 +65,8 @@ def test_valid_answers_have_no_problems() -> None:
         ({"framework": "mxnet"}, "framework 'mxnet' is not offered; choose one of: sklearn"),
         ({"use_gpu": True}, "use_gpu=yes is not available with framework 'sklearn'"),
         ({"use_gpu": "yes"}, "use_gpu=yes is not available"),
+        ({"framework": "pytorch", "model": "svm"}, "model 'svm' is not available with framework 'pytorch'"),
+        ({"framework": "pytorch", "python_version": "3.12"}, "framework 'pytorch' with python_version=3.12"),
         ({"package_name": "for"}, "package_name 'for' is not a valid Python package name"),
         ({"project_slug": "-x"}, "project_slug '-x' is not valid"),
         ({"project_slug": "-", "package_name": "_"}, "project_name 'My ML Project' has no letter or digit"),

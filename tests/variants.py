@@ -1,18 +1,40 @@
 """The variants the template must generate, and the answers it must refuse.
 
 SUPPORTED changes one option at a time from the defaults, then crosses the options that
-change code (model x serving) while cycling the others, so every offered value is baked.
+change code (framework x model x serving) while cycling the others, so every offered value
+is baked. Which combinations are valid is the pre-generation hook's to say: the crossing
+keeps those it accepts, and UNSUPPORTED lists the refusals with their messages.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 from pathlib import Path
+from types import ModuleType
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 QUESTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 CHOICES = {key: value for key, value in QUESTIONS.items() if isinstance(value, list) and key[0] != "_"}
+
+
+def load_hook() -> ModuleType:
+    """The pre-generation hook as a module (its Jinja is only inside `main`)."""
+    spec = importlib.util.spec_from_file_location("pre_gen", TEMPLATE / "hooks" / "pre_gen_project.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def accepted(answers: dict[str, str]) -> bool:
+    """Whether the hook accepts these answers (the others at their defaults)."""
+    defaults = {key: values[0] for key, values in CHOICES.items()}
+    defaults |= {"project_slug": "my-ml-project", "package_name": "my_ml_project"}
+    defaults |= {"project_name": "My ML Project", "author_name": "A", "author_email": "a@example.com"}
+    return not load_hook().problems({**defaults, "use_gpu": False, **answers})
+
 
 # The options whose values change the generated code, crossed with each other.
 CODE_OPTIONS = ("framework", "model", "serving")
@@ -23,17 +45,31 @@ def variant_id(answers: dict[str, str]) -> str:
 
 
 def one_option_at_a_time() -> list[dict[str, str]]:
-    return [{}] + [{key: value} for key, values in CHOICES.items() for value in values[1:]]
+    """The defaults, then each other value alone; a value the defaults refuse (model=cnn with
+    scikit-learn) is paired with the first value of another option that accepts it."""
+    variants: list[dict[str, str]] = [{}]
+    for key, values in CHOICES.items():
+        for value in values[1:]:
+            partners = [{}] + [{k: v} for k, vs in CHOICES.items() if k != key for v in vs[1:]]
+            variants.append(next({key: value, **p} for p in partners if accepted({key: value, **p})))
+    return variants
 
 
 def code_options_crossed() -> list[dict[str, str]]:
+    """Every accepted combination of the code options; the other options cycle through their
+    values, each kept at its default where the cycled value is refused with the combination."""
     others = {key: values for key, values in CHOICES.items() if key not in CODE_OPTIONS}
-    crossed = list(itertools.product(*(CHOICES[key] for key in CODE_OPTIONS)))
     cycles = {key: itertools.cycle(values) for key, values in others.items()}
-    return [
-        {**dict(zip(CODE_OPTIONS, combination, strict=True)), **{k: next(c) for k, c in cycles.items()}}
-        for combination in crossed
-    ]
+    variants = []
+    for combination in itertools.product(*(CHOICES[key] for key in CODE_OPTIONS)):
+        answers = dict(zip(CODE_OPTIONS, combination, strict=True))
+        if not accepted(answers):
+            continue
+        for key, cycle in cycles.items():
+            value = next(cycle)
+            answers[key] = value if accepted({**answers, key: value}) else others[key][0]
+        variants.append(answers)
+    return variants
 
 
 # Free text with accents, quotes and backslashes must survive into TOML, YAML and Python.
@@ -49,6 +85,27 @@ SUPPORTED = one_option_at_a_time() + code_options_crossed() + [AWKWARD_TEXT]
 # Answers the template refuses, with the words its message must contain.
 UNSUPPORTED = [
     ({"use_gpu": "yes"}, "use_gpu=yes is not available with framework 'sklearn'"),
+    (
+        {"framework": "pytorch", "use_gpu": "yes"},
+        "use_gpu=yes is not available with framework 'pytorch', whose GPU image is not offered yet",
+    ),
+    (
+        {"model": "cnn"},
+        "model 'cnn' is not available with framework 'sklearn'; choose one of: logistic, linear, svm",
+    ),
+    (
+        {"framework": "pytorch", "model": "svm"},
+        "model 'svm' is not available with framework 'pytorch'; choose one of: logistic, linear, cnn",
+    ),
+    (
+        {"framework": "tensorflow", "model": "svm"},
+        "model 'svm' is not available with framework 'tensorflow'; choose one of: logistic, linear, cnn",
+    ),
+    (
+        {"framework": "pytorch", "python_version": "3.12"},
+        "framework 'pytorch' with python_version=3.12 is not offered: its pinned CPU build is proven "
+        "on Python 3.11 only",
+    ),
     ({"project_name": "!!!"}, "project_name '!!!' has no letter or digit to make project_slug from"),
     ({"project_name": "___"}, "give a name with at least one letter or digit"),
     ({"project_name": "🙂"}, "project_name '🙂' has no letter or digit"),
@@ -94,8 +151,8 @@ EMAILS_SETUPTOOLS_REFUSES = [
 ]
 # Values outside a question's choices, refused by cookiecutter itself before any hook runs.
 OUTSIDE_CHOICES = [
-    ({"model": "cnn"}, "cnn provided for choice variable model"),
-    ({"framework": "pytorch"}, "pytorch provided for choice variable framework"),
+    ({"model": "rnn"}, "rnn provided for choice variable model"),
+    ({"framework": "jax"}, "jax provided for choice variable framework"),
     ({"serving": "rest"}, "rest provided for choice variable serving"),
     ({"use_gpu": "maybe"}, "maybe provided for variable use_gpu could not be converted"),
 ]

@@ -380,11 +380,13 @@ def download_wheels(requirement_files: list[Path], python_version: str) -> Path:
         _progress(f"downloading wheels for Python {python_version} into {wheelhouse}")
         partial = wheelhouse.with_name(wheelhouse.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        command: list[str | Path] = [sys.executable, "-m", "pip", "download", "--only-binary=:all:"]
-        command += ["--python-version", python_version, "--dest", partial]
+        # One resolution per file: the frameworks' pins need not install together. No retries:
+        # an index a file names that is unreachable here (PyTorch's) is passed over at once.
+        env = {**os.environ, "PIP_RETRIES": "0"}
         for path in requirement_files:
-            command += ["--requirement", path]
-        _run(command)
+            command: list[str | Path] = [sys.executable, "-m", "pip", "download", "--only-binary=:all:"]
+            command += ["--python-version", python_version, "--dest", partial, "--requirement", path]
+            _run(command, env)
         partial.rename(wheelhouse)
     return wheelhouse
 

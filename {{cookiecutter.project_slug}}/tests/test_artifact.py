@@ -18,17 +18,15 @@ from {{ cookiecutter.package_name }}.artifact import (
     save_artifact,
 )
 from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.predict import score
 from {{ cookiecutter.package_name }}.train import train
 
-from .conftest import customer_table
-
 
 @pytest.fixture
-def models(customers_csv: Path, tmp_path: Path) -> Path:
-    settings = Settings(data=customers_csv, target="label", drop=("customer_id",))
-    train(Settings(**{**vars(settings), "models_dir": tmp_path / "models"}))
+def models(tmp_path: Path) -> Path:
+    train(Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports"))
     return tmp_path / "models"
 
 
@@ -37,7 +35,8 @@ def test_model_json_names_the_files_it_was_saved_with(models: Path) -> None:
     assert sorted(path.name for path in models.iterdir()) == sorted(
         [METADATA_FILE, *metadata["files"].values()]
     )
-    assert re.fullmatch(r"model-[0-9a-f]{12}\.joblib", metadata["files"]["model"])
+    suffix = re.escape(Path(framework.MODEL_FILE).suffix)
+    assert re.fullmatch(r"model-[0-9a-f]{12}" + suffix, metadata["files"]["model"])
     assert re.fullmatch(r"preprocessing-[0-9a-f]{12}\.joblib", metadata["files"]["preprocessing"])
 
 
@@ -46,6 +45,24 @@ def test_saving_makes_the_folders_it_needs(models: Path, tmp_path: Path) -> None
     save_artifact(nested, load_artifact(models))
     saved, original = load_artifact(nested).metadata, load_artifact(models).metadata
     assert {**saved, "files": None} == {**original, "files": None}
+
+
+def test_files_are_written_in_the_models_folder_then_renamed(
+    models: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Written elsewhere (the system's temporary folder), a file could be on another file
+    # system than models/ (a mounted volume), and could not be renamed into it in one step.
+    written: list[Path] = []
+    save_model = framework.save_model
+
+    def recording(model: Any, path: Path) -> None:
+        written.append(path)
+        save_model(model, path)
+
+    monkeypatch.setattr(framework, "save_model", recording)
+    save_artifact(tmp_path / "other", load_artifact(models))
+    [path] = written
+    assert path.parent.parent == tmp_path / "other" and not path.exists()
 
 
 def half_written_model(model: object, path: Path) -> None:
@@ -68,9 +85,9 @@ def killed(path: Path, data: dict[str, Any]) -> None:
 def test_a_save_that_is_killed_leaves_the_previous_model_whole(
     models: Path, target: object, replacement: tuple[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    table = customer_table(20, seed=11)
+    inputs = load_dataset(Settings()).features[:20]
     previous = load_artifact(models)
-    expected = score(previous, table)
+    expected = score(previous, inputs)
     before = {path.name: path.read_bytes() for path in models.iterdir()}
     changed = artifact_module.Artifact(
         previous.preprocessing, previous.model, {**previous.metadata, "seed": 1}
@@ -81,7 +98,7 @@ def test_a_save_that_is_killed_leaves_the_previous_model_whole(
     monkeypatch.undo()
     after = {path.name: path.read_bytes() for path in models.iterdir() if path.name in before}
     assert after == before
-    assert score(load_artifact(models), table).equals(expected)
+    assert score(load_artifact(models), inputs).equals(expected)
     save_artifact(models, changed)  # the next save clears what the killed one left
     metadata = json.loads((models / METADATA_FILE).read_text())
     assert metadata["seed"] == 1

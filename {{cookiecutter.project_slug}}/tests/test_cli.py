@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.cli import main
 
 
@@ -123,3 +124,21 @@ def test_bad_flags_exit_2_naming_the_flag(
         main(args)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (PermissionError(13, "Permission denied", "m/x"), "error: Permission denied: m/x"),
+        (OSError("Corrupt snappy compressed data."), "error: Corrupt snappy compressed data."),
+    ],
+)
+def test_system_errors_are_one_line_naming_the_file_when_known(
+    error: OSError, line: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def failing(args: object) -> None:
+        raise error
+
+    monkeypatch.setattr(cli, "run", failing)
+    assert main(["evaluate"]) == 1
+    assert capsys.readouterr().err.strip() == line

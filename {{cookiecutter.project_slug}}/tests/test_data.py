@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.package_name }}.config import DEFAULT_DATASET, TASK, Settings
-from {{ cookiecutter.package_name }}.data import MIN_ROWS, Dataset, load_dataset
+from {{ cookiecutter.package_name }}.data import (
+    MIN_ROWS,
+    Dataset,
+    load_dataset,
+    model_inputs,
+)
 from {{ cookiecutter.package_name }}.errors import UserError
 
 from .conftest import customer_table, write_csv
@@ -70,6 +75,39 @@ def test_semicolons_bom_and_parquet_read_as_the_same_table(
         assert loaded.feature_types == expected.feature_types
         pd.testing.assert_frame_equal(loaded.features, expected.features)
         np.testing.assert_array_equal(loaded.target, expected.target)
+
+
+def test_parquet_numbers_are_read_as_numbers_and_infinity_is_named(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"x": [i / 2 for i in range(20)], "y": [i % 2 for i in range(20)]})
+    frame.to_parquet(tmp_path / "n.parquet")
+    dataset = load(tmp_path / "n.parquet")
+    assert dataset.feature_types == {"x": "numeric"}
+    assert dataset.features["x"].tolist() == frame["x"].tolist()
+    frame.loc[4, "x"] = np.inf
+    frame.to_parquet(tmp_path / "n.parquet")
+    with pytest.raises(
+        UserError, match=r"n\.parquet: row 5: column 'x' has 'inf'; expected a finite number"
+    ):
+        load(tmp_path / "n.parquet")
+
+
+def test_missing_markers_are_missing_in_a_parquet_category_column(tmp_path: Path) -> None:
+    """As in a CSV file: "NA", "?" and empty cells are gaps, not categories."""
+    colours = ["red", "NA", "blue", "?", "", "red"] * 4
+    frame = pd.DataFrame({"colour": pd.Categorical(colours), "y": [i % 2 for i in range(24)]})
+    frame.to_parquet(tmp_path / "c.parquet")
+    dataset = load(tmp_path / "c.parquet")
+    assert dataset.feature_types == {"colour": "categorical"}
+    assert dataset.features["colour"].isna().sum() == 12
+    assert set(dataset.features["colour"].dropna()) == {"red", "blue"}
+
+
+@pytest.mark.parametrize("cell", [np.inf, "inf"], ids=["number", "text"])
+def test_a_bad_cell_is_named_by_its_row_whatever_the_index(cell: object) -> None:
+    # As in the batches `predict` reads after the first, or a slice given to `score`.
+    frame = pd.DataFrame({"x": [1.0 if cell is np.inf else "1", cell]}, index=[10, 11])
+    with pytest.raises(UserError, match=r"^row 12: column 'x' has 'inf'"):
+        model_inputs(None, frame, {"x": "numeric"})
 
 
 def test_quoted_fields_keep_their_delimiters(tmp_path: Path) -> None:
@@ -142,6 +180,12 @@ def rows(n: int, value: object = 1.0) -> list[list[object]]:
             {"numeric": ("x",), "categorical": ("x",)},
             "given to more than one of --categorical, --numeric, --drop: x",
         ),
+        (
+            ["x", "y"],
+            rows(MIN_ROWS),
+            {"categorical": ("x",), "drop": ("x",)},
+            "given to more than one of --categorical, --numeric, --drop: x",
+        ),
     ],
 )
 def test_bad_tables_are_refused_with_the_reason(
@@ -175,6 +219,7 @@ def test_too_many_categories_is_refused_with_the_way_out(tmp_path: Path) -> None
         load(path, "label")
     with pytest.raises(UserError, match=r"more than --max-categories 2"):
         load(path, "label", drop=("customer_id",), max_categories=2)
+    load(path, "label", drop=("customer_id",), max_categories=3)  # 3 values: at the limit
     table.loc[3, "tenure"] = "12 months"
     table.to_csv(path, index=False)
     with pytest.raises(

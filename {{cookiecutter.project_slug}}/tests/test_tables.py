@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
@@ -12,6 +13,7 @@ from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.predict import predict_file
 from {{ cookiecutter.package_name }}.tables import (
+    PARQUET_MAGIC,
     SNIFF_BYTES,
     location,
     open_table,
@@ -59,17 +61,48 @@ def test_a_character_cut_by_the_sample_is_not_an_encoding_error(tmp_path: Path) 
     assert table.columns == ["name", "y"] and table.delimiter == ","
 
 
-def test_bytes_that_are_not_utf8_after_the_sample_are_named(tmp_path: Path) -> None:
+def test_bytes_that_are_not_utf8_after_the_sample_are_named_when_read(tmp_path: Path) -> None:
     path = tmp_path / "late.csv"
-    path.write_bytes(b"x,y\n" + b"1,0\n" * (SNIFF_BYTES // 4) + "café,1\n".encode("latin-1"))
+    late = "café,1\n".encode("latin-1") + b"1,0\n" * 10
+    path.write_bytes(b"x,y\n" + b"1,0\n" * (SNIFF_BYTES // 4) + late)
+    table = open_table(path)  # reads the sample only, however long the file
+    assert table.columns == ["x", "y"]
     with pytest.raises(UserError, match=r"late\.csv is not UTF-8 text; save it as UTF-8"):
-        read_all(open_table(path))
+        read_all(table)
 
 
-def test_the_delimiter_is_one_of_the_usual_ones(tmp_path: Path) -> None:
-    path = tmp_path / "times.csv"
-    path.write_text("start,end\n" + "".join(f"{h}:15,{h}:45\n" for h in range(10, 20)))
-    assert open_table(path).delimiter == ","
+def test_a_parquet_file_with_unreadable_data_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"x": [str(i) for i in range(100)]}).to_parquet(path)
+    size = pq.ParquetFile(path).metadata.row_group(0).column(0).total_compressed_size
+    start = len(PARQUET_MAGIC)  # the column's pages, then the footer, which stays whole
+    data = path.read_bytes()
+    path.write_bytes(data[:start] + bytes(size) + data[start + size :])
+    table = open_table(path)
+    for rows in (None, 10):  # read whole (train, evaluate) and in batches (predict)
+        with pytest.raises(
+            UserError, match=r"t\.parquet is not a readable Parquet file: \w"
+        ) as raised:
+            list(read_batches(table, rows))
+        assert "\n" not in str(raised.value)  # the CLI prints it as one line
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "delimiter"),
+    [
+        ("start,end", "{h}:15,{h}:45", ","),
+        ("start time|end time", "{h}:15 am|{h}:45 pm", "|"),
+        ("note;y", '"{h}; {h}";{h}', ";"),
+    ],
+    ids=["colons in the cells", "spaces in the cells", "semicolons in quotes"],
+)
+def test_the_delimiter_is_a_usual_one_and_not_inside_quotes(
+    tmp_path: Path, header: str, row: str, delimiter: str
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(header + "\n" + "".join(row.format(h=h) + "\n" for h in range(10, 20)))
+    table = open_table(path)
+    assert table.delimiter == delimiter and table.columns == header.split(delimiter)
 
 
 def test_duplicate_names_are_all_listed(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import platform
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +13,17 @@ import pandas as pd
 import pytest
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
+from {{ cookiecutter.package_name }} import __version__
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.artifact import METADATA_FILE, load_artifact
 from {{ cookiecutter.package_name }}.config import TASK, Settings
-from {{ cookiecutter.package_name }}.data import load_dataset
+from {{ cookiecutter.package_name }}.data import Dataset, load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
+from {{ cookiecutter.package_name }}.features import transform
 from {{ cookiecutter.package_name }}.reports import compute_metrics, plot_name
 from {{ cookiecutter.package_name }}.train import evaluate, split_dataset, train
 
-from .conftest import customer_table
+from .conftest import customer_table, write_csv
 
 METRIC = "accuracy" if TASK == "classification" else "r2"
 
@@ -27,7 +31,12 @@ METRIC = "accuracy" if TASK == "classification" else "r2"
 def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict[str, Any]]) -> None:
     settings, metrics = trained
     metadata = json.loads((settings.models_dir / METADATA_FILE).read_text())
-    assert metadata["feature_types"] and metadata["versions"]["framework"] == framework.VERSION
+    assert metadata["feature_types"]
+    assert metadata["versions"] == {
+        "python": platform.python_version(),
+        "framework": framework.VERSION,
+        "project": __version__,
+    }
     assert metadata["target_name"] == "target" and metadata["data_file"] is None
     assert all((settings.models_dir / name).is_file() for name in metadata["files"].values())
     assert json.loads(settings.metrics_path.read_text()) == metrics
@@ -47,6 +56,32 @@ def test_model_beats_a_baseline_that_ignores_the_features(
     assert metrics[METRIC] > chance[METRIC] + 0.2
 
 
+def dataset_of(labels: list[str]) -> Dataset:
+    """One numeric feature, and these targets (class labels, or numbers as text)."""
+    return Dataset(
+        name="d",
+        features=pd.DataFrame({"x": [float(i) for i in range(len(labels))]}),
+        target=np.array(labels, dtype=object),
+        feature_types={"x": "numeric"},
+        target_name="y",
+    )
+
+
+def test_the_split_holds_out_the_test_size_in_proportion_to_each_class() -> None:
+    data = dataset_of(["0"] * 90 + ["1"] * 10)
+    for seed in range(5):
+        split = split_dataset(data, seed, 0.2)
+        assert len(split.test_target) == 20
+        if TASK == "classification":  # stratified: 10% of the test rows, as of all rows
+            assert list(split.test_target).count("1") == 2
+
+
+@pytest.mark.skipif(TASK != "classification", reason="class labels")
+def test_a_class_of_two_rows_can_be_split() -> None:
+    split = split_dataset(dataset_of(["a", "b"] * 10 + ["c", "c"]), 42, 0.2)
+    assert set(split.train_target) == {"a", "b", "c"}
+
+
 def test_evaluate_repeats_the_held_out_score(trained: tuple[Settings, dict[str, Any]]) -> None:
     settings, metrics = trained
     assert evaluate(settings)[METRIC] == metrics[METRIC]
@@ -58,13 +93,31 @@ def test_same_seed_gives_the_same_model(tmp_path: Path) -> None:
     ]
     first, second = (train(settings) for settings in runs)
     assert first == second
-    models = [
-        {path.name: path.read_bytes() for path in settings.models_dir.iterdir()}
-        for settings in runs
+    assert saved(runs[0].models_dir) == saved(runs[1].models_dir)
+    artifacts = [load_artifact(settings.models_dir) for settings in runs]
+    matrix = transform(artifacts[0].preprocessing, load_dataset(Settings()).features, None)
+    scores = [
+        framework.predict_proba(artifact.model, matrix)
+        if TASK == "classification"
+        else framework.predict(artifact.model, matrix)
+        for artifact in artifacts
     ]
-    assert models[0] == models[1]
+    np.testing.assert_array_equal(scores[0], scores[1])
     third = train(Settings(models_dir=tmp_path / "c", reports_dir=tmp_path / "c", seed=7))
     assert third["seed"] == 7 and third != first  # the seed reaches the split and the model
+
+
+def saved(models_dir: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """model.json but its file names, and the bytes of each file it names, but a `.keras`
+    file (which records when it was saved; its predictions are compared instead)."""
+    metadata = json.loads((models_dir / METADATA_FILE).read_text())
+    files = metadata.pop("files")
+    contents = {
+        role: (models_dir / name).read_bytes()
+        for role, name in files.items()
+        if not name.endswith(".keras")
+    }
+    return metadata, contents
 
 
 def test_training_on_a_csv_file_uses_its_columns(bundled_csv: Path, tmp_path: Path) -> None:
@@ -121,18 +174,33 @@ def test_preprocessing_is_learned_from_the_training_rows_only(
     )
 
 
-def test_values_too_large_to_scale_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "value", ["1e308", "1e200"], ids=["the mean overflows", "only the variance overflows"]
+)
+def test_values_too_large_to_scale_are_refused(value: str, tmp_path: Path) -> None:
     table = pd.DataFrame({"x": [str(i) for i in range(40)], "y": [str(i % 2) for i in range(40)]})
-    table.loc[5:9, "x"] = "1e308"  # some of these rows land in the training split
+    table.loc[5:9, "x"] = value  # some of these rows land in the training split
     table.to_csv(tmp_path / "big.csv", index=False)
     settings = Settings(data=tmp_path / "big.csv", target="y", models_dir=tmp_path / "m")
     with pytest.raises(
         UserError,
-        match=r"big.csv: line \d+: column 'x' has 1e\+308, too large to scale "
-        r"\(the values must stay well inside \+-1e150\)",
+        match=rf"big.csv: line \d+: column 'x' has {re.escape(repr(float(value)))}, too large "
+        r"to scale \(the values must stay well inside \+-1e150\)",
     ):
         train(settings)
     assert not (tmp_path / "m").exists()
+
+
+def test_a_value_too_large_to_scale_in_evaluation_is_named_by_line(tmp_path: Path) -> None:
+    # x is 0 or 0.5: scaling multiplies it by 4, so 1e308 overflows
+    rows: list[list[object]] = [[(i % 2) * 0.5, i % 2] for i in range(40)]
+    data = write_csv(tmp_path / "train.csv", ["x", "y"], rows)
+    train(Settings(data=data, target="y", models_dir=tmp_path / "m"))
+    source = write_csv(tmp_path / "in.csv", ["x", "y"], [[0.5, 1], [0.0, 0], ["1e308", 1]])
+    with pytest.raises(
+        UserError, match=r"in\.csv: line 4: column 'x' has 1e\+308, too large to scale"
+    ):
+        evaluate(Settings(data=source, models_dir=tmp_path / "m"))
 
 
 def test_evaluate_finds_the_training_file_from_any_folder(
@@ -166,19 +234,6 @@ def test_evaluate_refuses_to_overwrite_its_input(trained: tuple[Settings, dict[s
     assert output.read_text() == "{}"
 
 
-def test_a_model_that_does_not_converge_says_so(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r")
-    if "max_iter" not in framework.params(framework.build_model({}, 0)):
-        assert train(settings)["converged"] is True  # a closed-form fit always converges
-        return
-    metrics = train(Settings(**{**vars(settings), "params": {"max_iter": "1"}}))
-    assert metrics["converged"] is False
-    assert json.loads(settings.metrics_path.read_text())["converged"] is False
-    assert "did not converge; raise the iteration limit (--param max_iter=...)" in caplog.text
-
-
 def test_a_model_with_non_finite_predictions_is_not_saved(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -197,6 +252,7 @@ def test_a_model_with_non_finite_predictions_is_not_saved(
     [
         (["a"] * 20, "labels.csv: target 'y' has one class; a classifier needs two or more"),
         (["a", "b"] * 10 + ["c"], "labels.csv: class 'c' of 'y' has one row; each class needs 2"),
+        (list("abcdef") * 2, "cannot split labels.csv with test size 0.2: "),  # 3 rows, 6 classes
     ],
 )
 def test_classes_a_split_cannot_hold_are_refused(
@@ -222,6 +278,10 @@ def test_evaluate_on_a_file_names_what_is_wrong_in_it(customers_csv: Path, tmp_p
         "bad_cell.csv": (
             table.assign(tenure=["x"] * 40),
             r"bad_cell\.csv: line 2: column 'tenure'",
+        ),
+        "no_label.csv": (
+            table.assign(label=["", *table["label"][1:]]),
+            r"no_label\.csv: line 2: the target column 'label' is empty",
         ),
     }
     for name, (frame, message) in cases.items():

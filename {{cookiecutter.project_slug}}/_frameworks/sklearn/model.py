@@ -24,6 +24,7 @@ from sklearn.svm import SVC
 from .config import MODEL
 from .errors import UserError
 from .params import Param, convert_params
+from .reports import FitReport
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,11 @@ def params(model: BaseEstimator) -> dict[str, Any]:
     return {k: v for k, v in estimator.get_params().items() if k not in NOT_PARAMS}
 
 
-def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> bool:
-    """Fit in place; returns False (and says so) if the solver stopped before converging."""
+def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> FitReport:
+    """Fit in place; not converged (and says so) if the solver stopped before converging.
+
+    `target` holds class codes 0..K-1 for a classifier (see labels.py), numbers for a regressor.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         try:
@@ -95,22 +99,19 @@ def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> bool:
             "or simplify the data",
             MODEL,
         )
-        return False
-    return True
+        return FitReport(converged=False)
+    return FitReport(converged=True)
 
 
 def predict(model: BaseEstimator, features: np.ndarray) -> np.ndarray:
+    """Class codes for a classifier, numbers for a regressor."""
     predictions: np.ndarray = model.predict(features)
     return predictions
 
 
 def predict_proba(model: BaseEstimator, features: np.ndarray) -> np.ndarray | None:
-    """Class probabilities (columns in the order of `classes`), or None for a regressor."""
+    """Class probabilities (one column per class code), or None for a regressor."""
     return model.predict_proba(features) if hasattr(model, "predict_proba") else None
-
-
-def classes(model: BaseEstimator) -> list[str]:
-    return [str(label) for label in model.classes_] if hasattr(model, "classes_") else []
 
 
 def save_model(model: BaseEstimator, path: Path) -> None:

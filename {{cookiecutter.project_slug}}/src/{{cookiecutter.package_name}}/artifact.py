@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import joblib
-from sklearn.compose import ColumnTransformer
 
 from . import model as framework
-from .data import FeatureTypes
 from .errors import UserError
+from .features import Preprocessing
 from .files import write_json
 
 log = logging.getLogger(__name__)
@@ -38,14 +37,9 @@ PARTS = {"preprocessing": "preprocessing.joblib", "model": framework.MODEL_FILE}
 
 @dataclass(frozen=True)
 class Artifact:
-    preprocessing: ColumnTransformer
+    preprocessing: Preprocessing
     model: Any
     metadata: dict[str, Any]
-
-    @property
-    def feature_types(self) -> FeatureTypes:
-        types: FeatureTypes = self.metadata["feature_types"]
-        return types
 
     @property
     def classes(self) -> list[str]:

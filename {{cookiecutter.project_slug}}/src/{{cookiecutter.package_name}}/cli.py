@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import (
     COLUMN_LISTS,
+    INPUTS,
     MAX_CATEGORIES,
     MODEL,
     PARAM_EXAMPLE,
@@ -20,6 +21,22 @@ from .errors import UserError
 from .files import to_json
 
 MAX_SEED = 2**32 - 1  # the largest seed NumPy and scikit-learn accept
+# What --data, --input and --output take, for a model of tables or of images.
+HELP = {
+    "tables": {
+        "data": "CSV or Parquet file with a header (default: bundled data)",
+        "predict": "add predictions to a CSV or Parquet file",
+        "input": "CSV or Parquet file to score",
+        "output": "file to write: CSV, or Parquet if named .parquet",
+    },
+    "images": {
+        "data": "an .npz file (X, y) or a folder with a sub-folder of images per class "
+        "(default: bundled digits)",
+        "predict": "classify images: an .npz file (X) or a folder of PNG/JPEG images",
+        "input": ".npz file or folder of images to classify",
+        "output": "CSV file to write: id, prediction, probability",
+    },
+}[INPUTS]
 
 
 def parse_param(text: str) -> tuple[str, str]:
@@ -70,10 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     folders.add_argument("--models-dir", type=Path, help="where the model is (default: models/)")
     folders.add_argument("--reports-dir", type=Path, help="where reports go (default: reports/)")
     data = argparse.ArgumentParser(add_help=False)
-    data.add_argument(
-        "--data", type=Path, help="CSV or Parquet file with a header (default: bundled data)"
-    )
-    data.add_argument("--target", help="name of the column to predict (with --data)")
+    data.add_argument("--data", type=Path, help=HELP["data"])
+    if INPUTS == "tables":
+        data.add_argument("--target", help="name of the column to predict (with --data)")
 
     train = commands.add_parser(
         "train", parents=[folders, data], help=f"train the {MODEL} model and write reports"
@@ -90,6 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help=f"a model hyper-parameter, e.g. {PARAM_EXAMPLE} (repeatable)",
     )
+    if INPUTS == "tables":
+        add_column_options(train)
+    commands.add_parser(
+        "evaluate", parents=[folders, data], help="score the saved model (held-out split or --data)"
+    )
+    predict = commands.add_parser("predict", parents=[folders], help=HELP["predict"])
+    predict.add_argument("--input", type=Path, required=True, help=HELP["input"])
+    predict.add_argument("--output", type=Path, required=True, help=HELP["output"])
+    return parser
+
+
+def add_column_options(train: argparse.ArgumentParser) -> None:
     columns = train.add_argument_group("columns of --data (types are inferred otherwise)")
     for option, meaning in (
         ("categorical", "treat COLUMN as categories, even if it holds numbers"),
@@ -111,20 +139,6 @@ def build_parser() -> argparse.ArgumentParser:
     columns.add_argument(
         "--columns", type=Path, metavar="FILE", help="the options above as a TOML file"
     )
-    commands.add_parser(
-        "evaluate", parents=[folders, data], help="score the saved model (held-out split or --data)"
-    )
-    predict = commands.add_parser(
-        "predict", parents=[folders], help="add predictions to a CSV file"
-    )
-    predict.add_argument("--input", type=Path, required=True, help="CSV or Parquet file to score")
-    predict.add_argument(
-        "--output",
-        type=Path,
-        required=True,
-        help="file to write: CSV, or Parquet if named .parquet",
-    )
-    return parser
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -171,7 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # unreadable input, unwritable output folder, full disk
-        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

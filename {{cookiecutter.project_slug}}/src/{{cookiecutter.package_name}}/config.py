@@ -16,7 +16,11 @@ FRAMEWORK = "{{ cookiecutter.framework }}"
 MODEL = "{{ cookiecutter.model }}"
 TASK: Task = "{{ cookiecutter.__task }}"
 DEFAULT_DATASET = "{{ cookiecutter.__dataset }}"
+INPUTS = "{{ cookiecutter.__inputs }}"  # what the model reads: tables (CSV, Parquet) or images
 PARAM_EXAMPLE = "{{ cookiecutter.__param_example }}"  # a --param this model takes
+# Whether the image carries the framework's CUDA build: without a GPU, training says it
+# falls back to the CPU.
+USE_GPU = {{ cookiecutter.use_gpu }}
 
 METRICS_FILE = "metrics.json"
 EVALUATION_FILE = "evaluation.json"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,7 @@ from .tables import MISSING_TOKENS, TableFile, location, open_table, read_all
 MIN_ROWS = 10
 Kind = Literal["numeric", "categorical"]
 FeatureTypes = dict[str, Kind]
+Features = pd.DataFrame  # a dataset's inputs, before preprocessing
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ class Dataset:
     @property
     def n_rows(self) -> int:
         return len(self.target)
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_types)
+
+    def description(self) -> dict[str, Any]:
+        """What model.json records of the inputs: `evaluate` and `predict` read files with it."""
+        return {"feature_types": self.feature_types, "target_name": self.target_name}
 
 
 def load_dataset(settings: Settings) -> Dataset:
@@ -92,8 +101,9 @@ def load_table(path: Path, target: str, task: Task, settings: Settings) -> Datas
     )
 
 
-def load_labelled(path: Path, target: str, feature_types: FeatureTypes, task: Task) -> Dataset:
-    """A table scored with a trained model's column types: `evaluate --data`."""
+def load_labelled(path: Path, target: str, metadata: dict[str, Any], task: Task) -> Dataset:
+    """A table read with the column types in a trained model's `metadata`: `evaluate --data`."""
+    feature_types: FeatureTypes = metadata["feature_types"]
     table = open_table(path)
     if target not in table.columns:
         raise table.no_column(target, "target column")
@@ -173,7 +183,9 @@ def model_inputs(
 
 
 def missing_mask(column: pd.Series) -> pd.Series:
-    if pd.api.types.is_string_dtype(column.dtype) or column.dtype == object:
+    """Empty cells and the MISSING_TOKENS, in text of any dtype (a Parquet category column too)."""
+    text = column.dtype == object or isinstance(column.dtype, pd.CategoricalDtype)
+    if text or pd.api.types.is_string_dtype(column.dtype):
         return column.isna() | column.astype(str).str.strip().isin(MISSING_TOKENS)
     return column.isna()
 

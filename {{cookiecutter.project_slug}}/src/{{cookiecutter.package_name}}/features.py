@@ -17,16 +17,18 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .data import FeatureTypes, first_row
+from .data import Dataset, first_row
 from .errors import UserError
 from .tables import TableFile, location
 
 MISSING_CATEGORY = "(missing)"
+Preprocessing = ColumnTransformer  # saved with the model (artifact.py)
 
 
-def build_preprocessing(feature_types: FeatureTypes) -> ColumnTransformer:
-    numeric = [name for name, kind in feature_types.items() if kind == "numeric"]
-    categorical = [name for name, kind in feature_types.items() if kind == "categorical"]
+def build_preprocessing(dataset: Dataset) -> ColumnTransformer:
+    types = dataset.feature_types
+    numeric = [name for name, kind in types.items() if kind == "numeric"]
+    categorical = [name for name, kind in types.items() if kind == "categorical"]
     return ColumnTransformer(
         [
             ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),

@@ -15,10 +15,11 @@ import pyarrow.parquet as pq
 
 from . import model as framework
 from .artifact import Artifact, load_artifact
-from .data import model_inputs, require_columns
+from .data import FeatureTypes, model_inputs, require_columns
 from .errors import UserError
 from .features import transform, unseen_categories
 from .files import atomic_path, same_file
+from .labels import decode
 from .tables import TableFile, open_table, read_batches
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,12 @@ PREDICTION_COLUMN = "prediction"
 BATCH_CELLS = 1_000_000
 MIN_BATCH_ROWS = 1_000
 PARQUET_SUFFIXES = {".parquet", ".pq"}
+
+
+def feature_types(artifact: Artifact) -> FeatureTypes:
+    """The model's input columns and their types, as recorded at training."""
+    types: FeatureTypes = artifact.metadata["feature_types"]
+    return types
 
 
 def output_columns(artifact: Artifact) -> list[str]:
@@ -41,16 +48,17 @@ def score(artifact: Artifact, frame: pd.DataFrame, table: TableFile | None = Non
     `frame` holds the model's input columns by name, in any order, as text or numbers;
     `table`, when given, lets messages point at the file's line.
     """
-    return score_features(artifact, model_inputs(table, frame, artifact.feature_types), table)
+    return score_features(artifact, model_inputs(table, frame, feature_types(artifact)), table)
 
 
 def score_features(
     artifact: Artifact, features: pd.DataFrame, table: TableFile | None
 ) -> pd.DataFrame:
+    if features.empty:  # no rows: the model is not asked (scikit-learn refuses zero rows)
+        return pd.DataFrame(columns=output_columns(artifact), index=features.index)
     matrix = transform(artifact.preprocessing, features, table)
-    scores = pd.DataFrame(
-        {PREDICTION_COLUMN: framework.predict(artifact.model, matrix)}, index=features.index
-    )
+    predicted = decode(framework.predict(artifact.model, matrix), artifact.classes)
+    scores = pd.DataFrame({PREDICTION_COLUMN: predicted}, index=features.index)
     probabilities = framework.predict_proba(artifact.model, matrix)
     if probabilities is not None:
         for label, column in zip(artifact.classes, probabilities.T, strict=True):
@@ -67,7 +75,7 @@ def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     check_output_path(input_path, output_path)
     artifact = load_artifact(models_dir)
     table = open_table(input_path)
-    require_columns(table.columns, artifact.feature_types, input_path)
+    require_columns(table.columns, feature_types(artifact), input_path)
     clashes = [name for name in output_columns(artifact) if name in table.columns]
     if clashes:
         raise UserError(f"{input_path} already has column(s) {', '.join(clashes)}; rename them")
@@ -77,7 +85,7 @@ def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     parquet = output_path.suffix.lower() in PARQUET_SUFFIXES
     with atomic_path(output_path) as temporary, BatchWriter(temporary, parquet) as writer:
         for batch in read_batches(table, batch_rows):
-            features = model_inputs(table, batch, artifact.feature_types)
+            features = model_inputs(table, batch, feature_types(artifact))
             writer.write(pd.concat([batch, score_features(artifact, features, table)], axis=1))
             for name, count in unseen_categories(artifact.preprocessing, features).items():
                 unseen[name] = unseen.get(name, 0) + count

@@ -71,7 +71,7 @@ def open_table(path: Path) -> TableFile:
         try:
             columns = [str(name) for name in pq.ParquetFile(path).schema_arrow.names]
         except (pyarrow.ArrowException, OSError) as exc:
-            raise UserError(f"{path} is not a readable Parquet file: {exc}") from None
+            raise unreadable_parquet(path, exc) from None
         return checked(TableFile(path, "parquet", columns))
     try:
         text = start.decode("utf-8-sig")
@@ -118,7 +118,8 @@ def read_all(table: TableFile) -> pd.DataFrame:
 def read_batches(table: TableFile, rows: int | None) -> Iterator[pd.DataFrame]:
     """The table in batches of `rows` rows (all at once for None), indexed by row from 0.
 
-    Memory stays bounded by the batch size, however long the file.
+    Memory stays bounded by the batch size, however long the file. No batch is empty: a
+    table without data rows gives none (for None: one empty DataFrame).
     """
     try:
         with warnings.catch_warnings():
@@ -137,8 +138,16 @@ def read_batches(table: TableFile, rows: int | None) -> Iterator[pd.DataFrame]:
         raise UserError(f"{table.path} is not UTF-8 text; save it as UTF-8") from None
     except (pd.errors.ParserError, csv.Error) as exc:
         raise UserError(f"{table.path} is not a valid CSV file: {str(exc).strip()}") from None
-    except pyarrow.ArrowException as exc:
-        raise UserError(f"{table.path} is not a readable Parquet file: {exc}") from None
+    except (pyarrow.ArrowException, OSError) as exc:
+        if table.kind != "parquet":
+            raise  # the system could not read the file: the CLI says so, with its name
+        # pyarrow reports a corrupt data page as an OSError that names no file
+        raise unreadable_parquet(table.path, exc) from None
+
+
+def unreadable_parquet(path: Path, exc: Exception) -> UserError:
+    # pyarrow's messages can hold line breaks; the CLI prints an error as one line
+    return UserError(f"{path} is not a readable Parquet file: {' '.join(str(exc).split())}")
 
 
 def _csv_batches(table: TableFile, rows: int | None) -> Iterator[pd.DataFrame]:
@@ -157,7 +166,8 @@ def _csv_batches(table: TableFile, rows: int | None) -> Iterator[pd.DataFrame]:
         yield reader
         return
     with reader:
-        yield from reader
+        # pandas gives a file with a header only one empty chunk; pyarrow gives no batch
+        yield from (chunk for chunk in reader if not chunk.empty)
 
 
 def _parquet_batches(table: TableFile, rows: int | None) -> Iterator[pd.DataFrame]:

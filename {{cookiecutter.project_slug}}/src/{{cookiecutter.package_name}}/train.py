@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from . import __version__
@@ -25,19 +24,20 @@ from .config import (
     project_relative,
     project_root,
 )
-from .data import Dataset, load_bundled, load_dataset, load_labelled
+from .data import Dataset, Features, load_bundled, load_dataset, load_labelled
 from .errors import UserError
 from .features import build_preprocessing, fit_preprocessing, transform
 from .files import same_file, write_json
-from .reports import compute_metrics, plot_name, save_plot
+from .labels import decode, encode
+from .reports import LOSS_CURVE_FILE, compute_metrics, plot_name, save_loss_curve, save_plot
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Split:
-    train_features: pd.DataFrame
-    test_features: pd.DataFrame
+    train_features: Features
+    test_features: Features
     train_target: np.ndarray
     test_target: np.ndarray
 
@@ -80,11 +80,11 @@ def train(settings: Settings) -> dict[str, Any]:
         "Loaded %s: %d rows, %d features, target %r",
         dataset.name,
         dataset.n_rows,
-        len(dataset.feature_types),
+        dataset.n_features,
         dataset.target_name,
     )
     split = split_dataset(dataset, settings.seed, settings.test_size)
-    preprocessing = build_preprocessing(dataset.feature_types)
+    preprocessing = build_preprocessing(dataset)
     train_matrix = fit_preprocessing(preprocessing, split.train_features, dataset.source)
     test_matrix = transform(preprocessing, split.test_features, dataset.source)
     log.info(
@@ -92,14 +92,15 @@ def train(settings: Settings) -> dict[str, Any]:
         MODEL,
         FRAMEWORK,
         len(split.train_target),
-        train_matrix.shape[1],
+        int(np.prod(train_matrix.shape[1:])),
     )
+    codes, classes = encode(split.train_target)
     started = time.perf_counter()
-    converged = framework.fit(trained, train_matrix, split.train_target)
+    fitted = framework.fit(trained, train_matrix, codes)
     log.info("Trained in %.3f s", time.perf_counter() - started)
     check_predictions_finite(trained, train_matrix, test_matrix)
 
-    predicted = framework.predict(trained, test_matrix)
+    predicted = decode(framework.predict(trained, test_matrix), classes)
     metrics: dict[str, Any] = {
         **compute_metrics(TASK, split.test_target, predicted),
         "framework": FRAMEWORK,
@@ -108,28 +109,32 @@ def train(settings: Settings) -> dict[str, Any]:
         "dataset": dataset.name,
         "n_train": len(split.train_target),
         "n_test": len(split.test_target),
-        "n_features": len(dataset.feature_types),
+        "n_features": dataset.n_features,
         "seed": settings.seed,
         "test_size": settings.test_size,
         "params": framework.params(trained),
-        "converged": converged,
+        "converged": fitted.converged,
     }
+    if fitted.epochs is not None:
+        metrics |= {"epochs": fitted.epochs, "device": fitted.device}
     metadata: dict[str, Any] = {
         key: metrics[key] for key in ("framework", "model", "task", "dataset", "seed", "test_size")
     }
     metadata |= {
-        "feature_types": dataset.feature_types,
-        "target_name": dataset.target_name,
-        "classes": framework.classes(trained),
+        **dataset.description(),
+        "classes": classes,
         "data_file": project_relative(settings.data) if settings.data else None,
         "versions": versions(),
     }
     artifact = Artifact(preprocessing, trained, metadata)
     model_path = save_artifact(settings.models_dir, artifact)
     write_json(settings.metrics_path, metrics)
-    plot_path = settings.reports_dir / plot_name(TASK)
-    save_plot(TASK, split.test_target, predicted, plot_path)
-    log.info("Saved %s, %s and %s", model_path, settings.metrics_path, plot_path)
+    plots = [settings.reports_dir / plot_name(TASK)]
+    save_plot(TASK, split.test_target, predicted, plots[0])
+    if fitted.epochs is not None:
+        plots.append(settings.reports_dir / LOSS_CURVE_FILE)
+        save_loss_curve(fitted, plots[1])
+    log.info("Saved %s", ", ".join(map(str, (model_path, settings.metrics_path, *plots))))
     return metrics
 
 
@@ -164,14 +169,14 @@ def evaluate(settings: Settings) -> dict[str, Any]:
     metadata = artifact.metadata
     if settings.data is not None:
         target = settings.target or metadata["target_name"]
-        dataset = load_labelled(settings.data, target, artifact.feature_types, TASK)
+        dataset = load_labelled(settings.data, target, metadata, TASK)
         features, actual = dataset.features, dataset.target
     else:  # repeat the training's seeded split and score its held-out rows
         dataset = training_data(metadata)
         split = split_dataset(dataset, metadata["seed"], metadata["test_size"])
         features, actual = split.test_features, split.test_target
     matrix = transform(artifact.preprocessing, features, dataset.source)
-    predicted = framework.predict(artifact.model, matrix)
+    predicted = decode(framework.predict(artifact.model, matrix), artifact.classes)
     metrics = {
         **compute_metrics(TASK, actual, predicted),
         "dataset": dataset.name,
@@ -191,4 +196,4 @@ def training_data(metadata: dict[str, Any]) -> Dataset:
             f"the training data {metadata['data_file']} is not there any more (or the model was "
             "trained in a container on a file from outside the project): pass --data FILE"
         )
-    return load_labelled(path, metadata["target_name"], metadata["feature_types"], TASK)
+    return load_labelled(path, metadata["target_name"], metadata, TASK)

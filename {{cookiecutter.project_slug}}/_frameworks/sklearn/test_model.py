@@ -1,14 +1,17 @@
-"""The model's hyper-parameters: every one the estimator has, typed, checked before training."""
+"""scikit-learn hyper-parameters: every one the estimator has, typed, checked before training."""
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
 import pytest
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
 
 from {{ cookiecutter.package_name }} import model as framework
+from {{ cookiecutter.package_name }}.artifact import load_artifact
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import MODEL, PARAM_EXAMPLE, Settings
 from {{ cookiecutter.package_name }}.errors import UserError
@@ -70,10 +73,18 @@ def test_unknown_names_list_the_estimators_own_parameters(
     assert "random_state" not in err  # the seed has its own flag
 
 
-def test_the_seed_reaches_the_estimator() -> None:
-    model = framework.build_model({}, 123)
-    estimator = getattr(model, "estimator", model)
-    assert estimator.get_params().get("random_state", 123) == 123
+def test_the_seed_reaches_the_trained_estimator(tmp_path: Path) -> None:
+    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", seed=123)
+    train(settings)
+    model = load_artifact(settings.models_dir).model
+    estimator = getattr(model, "estimator", model)  # the SVC inside its calibration
+    assert estimator.get_params().get("random_state", 123) == 123  # LinearRegression has none
+
+
+def test_only_the_svm_is_calibrated() -> None:
+    # Calibration costs a fit per fold and changes the probabilities: only the SVC needs it.
+    calibrated = isinstance(framework.build_model({}, 0), CalibratedClassifierCV)
+    assert calibrated == (MODEL == "svm")
 
 
 class Noisy:
@@ -91,11 +102,11 @@ class Noisy:
 def test_fit_reports_non_convergence_in_one_line_and_keeps_other_warnings(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    assert framework.fit(Noisy(), None, None) is True  # type: ignore[arg-type]
+    assert framework.fit(Noisy(), None, None).converged is True  # type: ignore[arg-type]
     noisy = Noisy(ConvergenceWarning("lbfgs failed"), UserWarning("something else"))
     with pytest.warns(UserWarning, match="something else"):
-        converged = framework.fit(noisy, None, None)  # type: ignore[arg-type]
-    assert converged is False
+        report = framework.fit(noisy, None, None)  # type: ignore[arg-type]
+    assert report.converged is False
     assert caplog.messages == [
         f"warning: {MODEL} did not converge; raise the iteration limit (--param max_iter=...) "
         "or simplify the data"
@@ -117,3 +128,16 @@ def test_a_fit_the_estimator_refuses_is_one_clear_error() -> None:
 def test_the_example_parameter_in_the_help_is_one_this_model_takes() -> None:
     name, _, value = PARAM_EXAMPLE.partition("=")
     framework.build_model({name: value}, 0)  # raises UserError for a parameter it lacks
+
+
+def test_a_model_that_does_not_converge_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r")
+    if "max_iter" not in framework.params(framework.build_model({}, 0)):
+        assert train(settings)["converged"] is True  # a closed-form fit always converges
+        return
+    metrics = train(Settings(**{**vars(settings), "params": {"max_iter": "1"}}))
+    assert metrics["converged"] is False
+    assert json.loads(settings.metrics_path.read_text())["converged"] is False
+    assert "did not converge; raise the iteration limit (--param max_iter=...)" in caplog.text

@@ -1,0 +1,206 @@
+"""The network's training rules: hyper-parameters, validation rows, early stopping, device."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from {{ cookiecutter.package_name }} import model as framework
+from {{ cookiecutter.package_name }}.config import MODEL, TASK, Settings
+from {{ cookiecutter.package_name }}.errors import UserError
+from {{ cookiecutter.package_name }}.network_training import (
+    DEFAULTS,
+    EarlyStopping,
+    NetworkParams,
+    hold_out,
+    network_params,
+)
+from {{ cookiecutter.package_name }}.reports import LOSS_CURVE_FILE
+from {{ cookiecutter.package_name }}.train import train
+
+
+def test_defaults_and_given_values_are_typed() -> None:
+    assert network_params({}) == NetworkParams(**DEFAULTS[MODEL])  # type: ignore[arg-type]
+    params = network_params({"epochs": "5", "learning_rate": "1", "batch_size": "8"})
+    assert (params.epochs, params.learning_rate, params.batch_size) == (5, 1.0, 8)
+    assert type(params.learning_rate) is float
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("epochs", "0", "a whole number of at least 1"),
+        ("epochs", "2.5", "a whole number of at least 1"),
+        ("batch_size", "-8", "a whole number of at least 1"),
+        ("learning_rate", "0", "a number above 0"),
+        ("learning_rate", "fast", "a number above 0"),
+        ("learning_rate", "inf", "a finite number"),
+        ("weight_decay", "-0.1", "a number of at least 0"),
+        ("patience", "0", "a whole number of at least 1"),
+        ("validation_fraction", "0", "a number above 0, at most 0.5"),
+        ("validation_fraction", "0.6", "a number above 0, at most 0.5"),
+    ],
+)
+def test_bad_values_are_refused_in_one_line(name: str, text: str, expected: str) -> None:
+    with pytest.raises(UserError) as raised:
+        network_params({name: text})
+    assert str(raised.value) == f"--param {name}={text}: expected {expected}"
+
+
+def test_unknown_names_list_the_parameters() -> None:
+    with pytest.raises(UserError) as raised:
+        network_params({"max_iter": "10"})
+    assert str(raised.value) == (
+        "unknown parameter(s): max_iter; the parameters are: "
+        + ", ".join(sorted(NetworkParams.names()))
+    )
+
+
+def test_bad_values_are_refused_before_any_data_is_read(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="--param epochs=0"):
+        train(Settings(data=tmp_path / "missing.csv", target="y", params={"epochs": "0"}))
+
+
+def test_early_stopping_keeps_the_best_epoch_and_stops_after_patience(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stopping = EarlyStopping(NetworkParams(epochs=20, patience=2))
+    answers = [stopping.update(1.0, loss) for loss in (0.5, 0.4, 0.45, 0.41)]
+    assert answers == [True, True, False, False]
+    assert (stopping.best_epoch, stopping.best_loss, stopping.should_stop) == (2, 0.4, True)
+    assert caplog.messages[1] == "epoch 2/20: loss 1.0000, validation loss 0.4000 (best)"
+    report = stopping.report("cpu")
+    assert (report.converged, report.epochs, report.best_epoch) == (True, 4, 2)
+    assert report.device == "cpu"
+    assert report.validation_loss == [0.5, 0.4, 0.45, 0.41]
+
+
+def test_a_tiny_gain_is_a_plateau() -> None:
+    stopping = EarlyStopping(NetworkParams(patience=1))
+    assert stopping.update(1.0, 1.0)
+    assert not stopping.update(1.0, 1.0 - 1e-6)
+    assert stopping.should_stop
+
+
+def test_running_out_of_epochs_is_not_convergence(caplog: pytest.LogCaptureFixture) -> None:
+    stopping = EarlyStopping(NetworkParams(epochs=2, patience=5))
+    for loss in (0.5, 0.4):
+        stopping.update(1.0, loss)
+    assert not stopping.should_stop
+    assert stopping.report("cpu").converged is False
+    assert (
+        f"warning: {MODEL} did not converge: the validation loss was still falling after "
+        "2 epochs; raise --param epochs=..." in caplog.messages
+    )
+
+
+def test_a_loss_that_is_not_finite_stops_training() -> None:
+    stopping = EarlyStopping(NetworkParams())
+    with pytest.raises(
+        UserError, match=f"{MODEL} diverged at epoch 1 .*lower --param learning_rate"
+    ):
+        stopping.update(math.nan, 1.0)
+
+
+def test_validation_rows_come_from_the_training_rows_by_class() -> None:
+    features = np.arange(200, dtype=float).reshape(100, 2)
+    target = np.array([0] * 80 + [1] * 20) if TASK == "classification" else np.arange(100.0)
+    validation = hold_out(features, target, 0.2, seed=0)
+    assert len(validation.features) == 20 and len(validation.train_features) == 80
+    if TASK == "classification":
+        assert sorted(validation.target.tolist()) == [0] * 16 + [1] * 4
+    held = {tuple(row) for row in validation.features}
+    assert not held & {tuple(row) for row in validation.train_features}
+
+
+def test_too_few_rows_of_a_class_to_hold_out_is_one_clear_error() -> None:
+    if TASK != "classification":
+        pytest.skip("class labels")
+    with pytest.raises(UserError, match=r"cannot hold out validation_fraction=0\.1"):
+        hold_out(np.zeros((10, 1)), np.array([0] * 9 + [1]), 0.1, seed=0)
+
+
+def test_training_reports_epochs_device_and_the_loss_curve(tmp_path: Path) -> None:
+    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r")
+    metrics = train(settings)
+    assert metrics["device"] == "cpu" and metrics["converged"] is True
+    assert 1 <= metrics["epochs"] <= metrics["params"]["epochs"]
+    assert (settings.reports_dir / LOSS_CURVE_FILE).read_bytes().startswith(b"\x89PNG")
+    assert json.loads(settings.metrics_path.read_text())["epochs"] == metrics["epochs"]
+
+
+def test_too_few_epochs_is_reported_as_not_converged(tmp_path: Path) -> None:
+    settings = Settings(
+        models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params={"epochs": "2"}
+    )
+    metrics = train(settings)
+    assert (metrics["epochs"], metrics["converged"]) == (2, False)
+
+
+def inputs(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random model inputs as this model takes them (rows of numbers, or small images), and
+    three numbers per row to make targets from."""
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(rows, 4, 4, 1) if MODEL == "cnn" else (rows, 3))
+    return features, features.reshape(rows, -1)[:, :3]
+
+
+def test_the_model_learns_a_target_far_from_zero() -> None:
+    """Regressors learn a standardized target and give predictions in its own scale."""
+    features, signal = inputs(400, seed=0)
+    target: np.ndarray
+    if TASK == "classification":
+        target = (signal[:, 0] + signal[:, 1] > 0).astype(np.int64)
+    else:
+        target = 5000.0 + 300.0 * signal[:, 0] - 200.0 * signal[:, 2]
+    model = framework.build_model({"epochs": "40", "learning_rate": "0.05"}, seed=0)
+    framework.fit(model, features, target)
+    predicted = framework.predict(model, features)
+    if TASK == "classification":
+        assert (predicted == target).mean() >= 0.9  # chance is 0.5
+        probabilities = framework.predict_proba(model, features)
+        assert probabilities is not None and probabilities.shape == (400, 2)
+        np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+        assert (probabilities.argmax(axis=1) == predicted).all()
+    else:
+        assert np.abs(predicted - target).max() < 50.0
+
+
+def scores(model: framework.Network, features: np.ndarray) -> np.ndarray | None:
+    if TASK == "classification":
+        return framework.predict_proba(model, features)
+    return framework.predict(model, features)
+
+
+def test_the_weights_kept_are_the_best_epochs() -> None:
+    """Training past the best epoch, then restoring it, equals training exactly that long."""
+    features, signal = inputs(300, seed=1)
+    noise = np.random.default_rng(2).normal(scale=2.0, size=300)
+    noisy = signal[:, 0] + noise  # a plateau comes early
+    target = (noisy > 0).astype(np.int64) if TASK == "classification" else noisy
+    stopped = framework.build_model({"patience": "5"}, seed=3)
+    report = framework.fit(stopped, features, target)
+    assert report.best_epoch is not None and report.epochs is not None
+    assert report.best_epoch < report.epochs  # it trained on past its best epoch
+    exact = framework.build_model({"epochs": str(report.best_epoch)}, seed=3)
+    framework.fit(exact, features, target)
+    np.testing.assert_array_equal(scores(stopped, features), scores(exact, features))
+
+
+def test_the_gpu_fallback_says_so_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(framework, "USE_GPU", True)  # as in a project made with use_gpu=yes
+    if "cpu" not in str(framework.pick_device()).lower():
+        pytest.skip("a GPU is visible here")
+    assert caplog.messages == [
+        "warning: no CUDA GPU is visible (see the README's GPU section): training on the CPU"
+    ]
+    caplog.clear()
+    monkeypatch.setattr(framework, "USE_GPU", False)
+    framework.pick_device()
+    assert caplog.messages == []

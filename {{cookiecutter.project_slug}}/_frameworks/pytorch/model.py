@@ -1,0 +1,238 @@
+"""PyTorch models: logistic and linear regression as one linear layer, and a small CNN.
+
+They train on the output of features.py (scaled numbers, one-hot categories) or on images
+scaled by images.py. The rest of the package only calls the functions below, which is all
+that differs between frameworks; the training rules (hyper-parameters, validation rows,
+early stopping, progress lines) are shared with the other frameworks in network_training.py.
+
+Saved as a state dict with the config that rebuilds the network: `torch.load` reads it with
+`weights_only=True`, so loading a model file never runs code from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .config import MODEL, TASK, USE_GPU
+from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
+from .params import Param
+from .reports import FitReport
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = "model.pt"
+VERSION = f"torch {torch.__version__}"
+SCORING_ROWS = 4096  # rows per forward pass when scoring: bounds memory on large inputs
+
+
+@dataclass
+class Network:
+    """The hyper-parameters and seed to train with; after `fit` (or `load_model`), the trained
+    module and the config that rebuilds it (input shape, outputs, the target's scale)."""
+
+    params: NetworkParams
+    seed: int
+    config: dict[str, Any] = field(default_factory=dict)
+    module: nn.Module | None = None
+
+
+def build_model(given: dict[str, str], seed: int) -> Network:
+    """The network's settings, checked before any data is read; `fit` builds it for the data."""
+    return Network(network_params(given), seed)
+
+
+def params(model: Network) -> dict[str, Param]:
+    """The hyper-parameters as set for training (for metrics.json)."""
+    return model.params.as_dict()
+
+
+class ConvNet(nn.Module):
+    """Two 3x3 convolutions, a 2x2 max-pool, dropout and a linear layer, on images of any size."""
+
+    def __init__(self, shape: list[int], outputs: int, filters: int, dropout: float) -> None:
+        super().__init__()
+        height, width, channels = shape
+        self.layers = nn.Sequential(
+            nn.Conv2d(channels, filters, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(filters, 2 * filters, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Dropout(dropout),
+            nn.Flatten(),
+            nn.Linear(2 * filters * (height // 2) * (width // 2), outputs),
+        )
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        output: torch.Tensor = self.layers(images.permute(0, 3, 1, 2))  # NHWC -> NCHW
+        return output
+
+
+class Rescale(nn.Module):
+    """A regressor learns its standardized target; this last layer restores the target's scale."""
+
+    def __init__(self, mean: float, std: float) -> None:
+        super().__init__()
+        self.mean, self.std = mean, std
+
+    def forward(self, values: torch.Tensor) -> torch.Tensor:
+        return values * self.std + self.mean
+
+
+def build_module(config: dict[str, Any]) -> nn.Module:
+    layers: nn.Module
+    if MODEL == "cnn":
+        layers = ConvNet(config["shape"], config["outputs"], config["filters"], config["dropout"])
+    else:
+        layers = nn.Linear(config["shape"][0], config["outputs"])
+    if TASK == "regression":
+        return nn.Sequential(layers, Rescale(config["target_mean"], config["target_std"]))
+    return layers
+
+
+def pick_device() -> torch.device:
+    """The GPU when there is one; else the CPU, with a warning if the project expects a GPU."""
+    if torch.cuda.is_available():
+        log.info("Training on the GPU: %s", torch.cuda.get_device_name(0))
+        return torch.device("cuda")
+    if USE_GPU:
+        log.warning(
+            "warning: no CUDA GPU is visible (see the README's GPU section): training on the CPU"
+        )
+    return torch.device("cpu")
+
+
+def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
+    """Train with AdamW on mini-batches, keeping the epoch with the lowest validation loss.
+
+    `target` holds class codes 0..K-1 for a classifier (see labels.py), numbers for a
+    regressor, which learns them standardized (the last layer restores their scale).
+    """
+    params = model.params
+    random.seed(model.seed)
+    np.random.seed(model.seed)
+    torch.manual_seed(model.seed)
+    device = pick_device()
+    on_gpu = device.type == "cuda"
+
+    if TASK == "classification":
+        outputs, scale = int(target.max()) + 1, (0.0, 1.0)
+        loss_function: nn.Module = nn.CrossEntropyLoss()
+    else:
+        std = float(target.std())
+        outputs, scale = 1, (float(target.mean()), std if std > 0 else 1.0)
+        loss_function = nn.MSELoss()
+    model.config = {
+        "shape": list(features.shape[1:]),
+        "outputs": outputs,
+        "target_mean": scale[0],
+        "target_std": scale[1],
+        "filters": params.filters,
+        "dropout": params.dropout,
+    }
+    split = hold_out(features, target, params.validation_fraction, model.seed)
+    train_x, train_y = as_inputs(split.train_features), as_targets(split.train_target)
+    valid_x, valid_y = as_inputs(split.features), as_targets(split.target)
+
+    module = build_module(model.config).to(device)
+    model.module = module
+    optimizer = torch.optim.AdamW(
+        module.parameters(), lr=params.learning_rate, weight_decay=params.weight_decay
+    )
+    # Mixed precision on the GPU only: float16 with loss scaling; the CPU trains in float32.
+    scaler = torch.amp.GradScaler("cuda", enabled=on_gpu)
+    shuffle = torch.Generator().manual_seed(model.seed)
+    stopping = EarlyStopping(params)
+    best_state = state_of(module)
+    for _ in range(params.epochs):
+        module.train()
+        total = 0.0
+        for rows in torch.split(torch.randperm(len(train_x), generator=shuffle), params.batch_size):
+            batch_x, batch_y = train_x[rows].to(device), train_y[rows].to(device)
+            optimizer.zero_grad()
+            with torch.autocast(device.type, dtype=torch.float16, enabled=on_gpu):
+                loss = loss_function(module(batch_x).float(), batch_y)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            total += loss.item() * len(rows)
+        validation_loss = float(loss_function(forward(module, valid_x, device), valid_y))
+        if stopping.update(total / len(train_x), validation_loss):
+            best_state = state_of(module)
+        if stopping.should_stop:
+            break
+    module.load_state_dict(best_state)
+    module.eval()
+    return stopping.report(str(device))
+
+
+def as_inputs(features: np.ndarray) -> torch.Tensor:
+    return torch.as_tensor(np.ascontiguousarray(features, dtype=np.float32))
+
+
+def as_targets(target: np.ndarray) -> torch.Tensor:
+    """Codes for a classifier; for a regressor one column of numbers in the target's scale,
+    which the last layer's output is in (its loss is in the target's units squared)."""
+    if TASK == "classification":
+        return torch.as_tensor(target, dtype=torch.long)
+    return torch.as_tensor(target, dtype=torch.float32).unsqueeze(1)
+
+
+def state_of(module: nn.Module) -> dict[str, torch.Tensor]:
+    """A copy of the weights, so later epochs do not change it."""
+    return {name: value.detach().clone() for name, value in module.state_dict().items()}
+
+
+@torch.no_grad()
+def forward(module: nn.Module, inputs: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """The module's outputs for all rows, in evaluation mode (no dropout), on the CPU."""
+    module.eval()
+    parts = [module(part.to(device)).float().cpu() for part in torch.split(inputs, SCORING_ROWS)]
+    return torch.cat(parts)
+
+
+def outputs(model: Network, features: np.ndarray) -> np.ndarray:
+    if model.module is None:
+        raise RuntimeError("the model has not been trained")
+    device = next(model.module.parameters()).device
+    result: np.ndarray = forward(model.module, as_inputs(features), device).numpy()
+    return result
+
+
+def predict(model: Network, features: np.ndarray) -> np.ndarray:
+    """Class codes for a classifier, numbers (in the target's own scale) for a regressor."""
+    scores = outputs(model, features)
+    return scores.argmax(axis=1) if TASK == "classification" else scores[:, 0].astype(np.float64)
+
+
+def predict_proba(model: Network, features: np.ndarray) -> np.ndarray | None:
+    """Class probabilities (one column per class code), or None for a regressor."""
+    if TASK != "classification":
+        return None
+    probabilities: np.ndarray = torch.softmax(
+        torch.as_tensor(outputs(model, features)), dim=1
+    ).numpy()
+    return probabilities.astype(np.float64)
+
+
+def save_model(model: Network, path: Path) -> None:
+    if model.module is None:
+        raise RuntimeError("the model has not been trained")
+    state = {name: value.cpu() for name, value in model.module.state_dict().items()}
+    torch.save({"config": model.config, "state_dict": state}, path)
+
+
+def load_model(path: Path) -> Network:
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    module = build_module(saved["config"])
+    module.load_state_dict(saved["state_dict"])
+    module.eval()
+    return Network(NetworkParams(), seed=0, config=saved["config"], module=module)

@@ -1,0 +1,35 @@
+"""The TensorFlow model file: a `.keras` file that Keras alone loads, scale layer included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+from {{ cookiecutter.package_name }} import model as framework
+from {{ cookiecutter.package_name }}.artifact import load_artifact
+from {{ cookiecutter.package_name }}.config import MODEL, Settings
+from {{ cookiecutter.package_name }}.data import load_dataset
+from {{ cookiecutter.package_name }}.features import transform
+
+
+def test_the_saved_file_is_a_keras_file_that_keras_alone_loads(
+    trained: tuple[Settings, dict[str, Any]],
+) -> None:
+    settings, _ = trained
+    path = next(settings.models_dir.glob("model-*.keras"))
+    network = keras.saving.load_model(path, compile=False)  # no code from this project
+    artifact = load_artifact(settings.models_dir)
+    matrix = transform(artifact.preprocessing, load_dataset(settings).features, None)
+    expected = framework.outputs(artifact.model, matrix)
+    np.testing.assert_allclose(network.predict(matrix.astype(np.float32), verbose=0), expected)
+
+
+def test_training_runs_in_float32_on_the_cpu() -> None:
+    model = framework.build_model({"epochs": "1"}, 0)
+    shape = (40, 4, 4, 1) if MODEL == "cnn" else (40, 2)
+    framework.fit(model, np.random.default_rng(0).normal(size=shape), np.arange(40) % 2)
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert model.model is not None
+    assert {weight.dtype for weight in model.model.weights} == {"float32"}

@@ -1,0 +1,87 @@
+"""Shared fixtures: every test runs in its own folder, so runs never touch models/ or reports/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.data import load_dataset
+from {{ cookiecutter.package_name }}.train import train
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MODELS_DIR", raising=False)
+    monkeypatch.delenv("REPORTS_DIR", raising=False)
+
+
+@pytest.fixture
+def trained(tmp_path: Path) -> tuple[Settings, dict[str, Any]]:
+    """A training on the bundled digits, for the tests that need a model.
+
+    One per test, not one per session: each test that relies on training is then seen to
+    run it, which is what lets mutation testing (make mutation) pick the tests to run.
+    """
+    settings = Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports")
+    return settings, train(settings)
+
+
+# Enough epochs for a model far better than chance, in about a second: for the tests of
+# what happens around a model, not of how good it is.
+QUICK = {"epochs": "3"}
+
+
+@pytest.fixture
+def quickly_trained(tmp_path: Path) -> tuple[Settings, dict[str, Any]]:
+    settings = Settings(
+        models_dir=tmp_path / "models", reports_dir=tmp_path / "reports", params=QUICK
+    )
+    return settings, train(settings)
+
+
+@pytest.fixture
+def digits_npz(tmp_path: Path) -> Path:
+    """The bundled digits as a user's .npz file: X is N x 8 x 8, y the digit."""
+    dataset = load_dataset(Settings())
+    path = tmp_path / "digits.npz"
+    np.savez(path, X=dataset.features[..., 0], y=dataset.target.astype(int))
+    return path
+
+
+def shape_image(
+    kind: str, size: int, rng: np.random.Generator, colour: bool = False
+) -> Image.Image:
+    """A noisy drawing of a square ring or a cross, placed at random: easy for a CNN, not
+    for a model that looks at single pixels."""
+    pixels = rng.integers(0, 60, (size, size)).astype(np.uint8)
+    side = size // 2
+    top, left = (int(n) for n in rng.integers(0, size - side, 2))
+    if kind == "ring":
+        pixels[top : top + side, left : left + side] = 220
+        pixels[top + 2 : top + side - 2, left + 2 : left + side - 2] = 30
+    else:
+        pixels[top + side // 2 - 1 : top + side // 2 + 1, left : left + side] = 220
+        pixels[top : top + side, left + side // 2 - 1 : left + side // 2 + 1] = 220
+    image = Image.fromarray(pixels, mode="L")
+    return image.convert("RGB") if colour else image
+
+
+def write_image_folder(folder: Path, per_class: int, seed: int = 0, size: int = 16) -> Path:
+    """A folder of PNG files with one sub-folder per class, as people keep their images."""
+    rng = np.random.default_rng(seed)
+    for kind in ("cross", "ring"):
+        (folder / kind).mkdir(parents=True, exist_ok=True)
+        for number in range(per_class):
+            shape_image(kind, size, rng).save(folder / kind / f"{kind}-{number:03d}.png")
+    return folder
+
+
+@pytest.fixture
+def image_folder(tmp_path: Path) -> Path:
+    return write_image_folder(tmp_path / "shapes", per_class=60)

@@ -1,0 +1,113 @@
+"""Classifying images: one CSV row per image, from an .npz file or a folder, in batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }} import predict
+from {{ cookiecutter.package_name }}.artifact import load_artifact
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.data import load_dataset
+from {{ cookiecutter.package_name }}.errors import UserError
+from {{ cookiecutter.package_name }}.predict import predict_file, score
+
+from .conftest import shape_image
+
+
+def test_an_npz_file_is_scored_row_by_row(
+    quickly_trained: tuple[Settings, dict[str, Any]], digits_npz: Path, tmp_path: Path
+) -> None:
+    settings, _ = quickly_trained
+    assert predict_file(digits_npz, tmp_path / "out.csv", settings.models_dir) == 1797
+    scored = pd.read_csv(tmp_path / "out.csv", dtype={"prediction": str})
+    assert list(scored.columns) == ["id", "prediction", "probability"]
+    assert scored["id"].tolist() == list(range(1797))
+    dataset = load_dataset(Settings())
+    assert (scored["prediction"] == dataset.target).mean() >= 0.5  # a quick model; chance is 0.1
+    expected = score(load_artifact(settings.models_dir), dataset.features)
+    pd.testing.assert_frame_equal(scored[["prediction", "probability"]], expected, atol=1e-6)
+    assert scored["probability"].between(0.1, 1.0).all()  # the top class of ten
+    nothing = score(load_artifact(settings.models_dir), dataset.features[:0])
+    assert nothing.empty and list(nothing.columns) == ["prediction", "probability"]
+
+
+def test_a_folder_is_scored_image_by_image(
+    quickly_trained: tuple[Settings, dict[str, Any]],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings, _ = quickly_trained
+    folder = tmp_path / "new"
+    (folder / "batch 2").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    shape_image("ring", 8, rng).save(folder / "a.png")
+    shape_image("cross", 8, rng).save(folder / "batch 2" / "b.jpg")
+    shape_image("cross", 32, rng, colour=True).save(folder / "c.png")  # resized, made gray
+    assert predict_file(folder, tmp_path / "out.csv", settings.models_dir) == 3
+    scored = pd.read_csv(tmp_path / "out.csv", dtype={"prediction": str})
+    assert scored["id"].tolist() == ["a.png", "batch 2/b.jpg", "c.png"]
+    assert set(scored["prediction"]) <= {str(digit) for digit in range(10)}
+    assert "note: 1 image(s) resized to 8x8 (height x width)" in caplog.messages
+
+
+def test_batches_give_the_same_output_as_one_pass(
+    quickly_trained: tuple[Settings, dict[str, Any]],
+    digits_npz: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings, _ = quickly_trained
+    predict_file(digits_npz, tmp_path / "whole.csv", settings.models_dir)
+    monkeypatch.setattr(predict, "BATCH_IMAGES", 7)
+    predict_file(digits_npz, tmp_path / "batched.csv", settings.models_dir)
+    whole, batched = (pd.read_csv(tmp_path / f"{n}.csv") for n in ("whole", "batched"))
+    pd.testing.assert_frame_equal(batched, whole, atol=1e-6)
+
+
+def test_outputs_that_are_no_csv_file_or_the_input_are_refused(
+    quickly_trained: tuple[Settings, dict[str, Any]], digits_npz: Path, tmp_path: Path
+) -> None:
+    settings, _ = quickly_trained
+    cases = [
+        (tmp_path, "is a directory"),
+        (tmp_path / "out.parquet", "predictions are written as CSV; name it .csv"),
+    ]
+    for output, message in cases:
+        with pytest.raises(UserError, match=message):
+            predict_file(digits_npz, output, settings.models_dir)
+    copy = tmp_path / "input.csv"
+    copy.write_bytes(b"")
+    with pytest.raises(UserError, match="is the input file"):
+        predict_file(copy, tmp_path / "." / "input.csv", settings.models_dir)
+
+
+def test_a_failure_leaves_no_half_written_output(
+    quickly_trained: tuple[Settings, dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings, _ = quickly_trained
+    folder = tmp_path / "new"
+    folder.mkdir()
+    for number in range(5):
+        shape_image("ring", 8, np.random.default_rng(number)).save(folder / f"{number}.png")
+    (folder / "9.png").write_text("broken")  # the last file, in the second batch
+    monkeypatch.setattr(predict, "BATCH_IMAGES", 2)
+    with pytest.raises(UserError, match=r"9\.png is not a readable PNG or JPEG image"):
+        predict_file(folder, tmp_path / "out.csv", settings.models_dir)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_npz_images_of_another_size_are_refused(
+    quickly_trained: tuple[Settings, dict[str, Any]], tmp_path: Path
+) -> None:
+    settings, _ = quickly_trained
+    np.savez(tmp_path / "big.npz", X=np.zeros((3, 16, 16)))  # no y: it is not needed to score
+    message = r"big\.npz: X holds images of 16x16x1 \(H x W x C\); the model takes 8x8x1"
+    with pytest.raises(UserError, match=message):
+        predict_file(tmp_path / "big.npz", tmp_path / "out.csv", settings.models_dir)
