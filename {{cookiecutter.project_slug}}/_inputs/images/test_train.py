@@ -78,6 +78,8 @@ def test_training_on_a_folder_of_images(image_folder: Path, tmp_path: Path) -> N
     settings = Settings(data=image_folder, models_dir=tmp_path / "m", reports_dir=tmp_path / "r")
     metrics = train(settings)
     assert metrics["accuracy"] >= 0.9 and metrics["dataset"] == "shapes"
+    repeated = evaluate(Settings(models_dir=settings.models_dir, reports_dir=tmp_path / "r"))
+    assert repeated["accuracy"] == metrics["accuracy"]  # the folder is read again, and split
     metadata = json.loads((settings.models_dir / METADATA_FILE).read_text())
     assert metadata["image_shape"] == [16, 16, 1] and metadata["classes"] == ["cross", "ring"]
     assert metadata["data_file"] == "shapes"  # relative to the project (here, the working folder)

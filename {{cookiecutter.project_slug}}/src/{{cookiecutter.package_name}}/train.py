@@ -191,7 +191,7 @@ def training_data(metadata: dict[str, Any]) -> Dataset:
     if metadata["data_file"] is None:
         return load_bundled(metadata["dataset"], TASK)
     path = project_root() / metadata["data_file"]
-    if not path.is_file():
+    if not path.exists():  # a file, or a folder of images
         raise UserError(
             f"the training data {metadata['data_file']} is not there any more (or the model was "
             "trained in a container on a file from outside the project): pass --data FILE"
