@@ -153,7 +153,7 @@ def test_training_on_a_folder_of_images_through_make(trained, tmp_path: Path) ->
     run(["make", "predict", f"INPUT={new}", f"OUTPUT={scored}"], path, env=env)
     with scored.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [row["id"] for row in rows] == sorted(path.name for path in new.iterdir())
+    assert [row["id"] for row in rows] == sorted(image.name for image in new.iterdir())
     correct = sum(row["id"].startswith(row["prediction"]) for row in rows)  # files are named by shape
     assert correct / len(rows) >= minimum
 

@@ -86,7 +86,10 @@ def load_images(path: Path, shape: list[int] | None) -> Dataset:
     """Images with labels, at `shape` (H, W, C), or for training at the folder's common shape."""
     files = open_images(path)
     if files.is_npz:
-        images, labels = read_npz(path, labelled=True)
+        images, npz_labels = read_npz(path)
+        if npz_labels is None:
+            raise UserError(f"{path} has no array named y (the class of each image in X)")
+        labels = npz_labels
         if shape is not None:
             check_shape(path, images, shape)
     else:
@@ -105,5 +108,4 @@ def load_images(path: Path, shape: list[int] | None) -> Dataset:
     if min(images.shape[1:3]) < MIN_SIDE:
         size = shape_text(images.shape[1:3])
         raise UserError(f"{path}: images of {size} are too small (at least {MIN_SIDE}x{MIN_SIDE})")
-    assert labels is not None  # read_npz(labelled=True) refuses a file without y
     return Dataset(name=path.name, features=images, target=labels, source=path)

@@ -62,8 +62,9 @@ def open_images(path: Path) -> ImageFiles:
     return ImageFiles(path, [], [])
 
 
-def read_npz(path: Path, labelled: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """`X` as N x H x W x C floats, and `y` as text labels (None if not `labelled` and absent)."""
+def read_npz(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """`X` as N x H x W x C floats, and `y` as text labels (None without `y`: it is not needed
+    to score)."""
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
@@ -84,8 +85,6 @@ def read_npz(path: Path, labelled: bool) -> tuple[np.ndarray, np.ndarray | None]
     if len(bad):
         raise UserError(f"{path}: X[{bad[0][0]}] holds a value that is not a finite number")
     if "y" not in arrays:
-        if labelled:
-            raise UserError(f"{path} has no array named y (the class of each image in X)")
         return images, None
     labels = arrays["y"]
     if labels.shape != (len(images),):
@@ -142,7 +141,7 @@ def read_batches(
 ) -> Iterator[tuple[list[str], np.ndarray]]:
     """(ids, images) in batches of `batch` images, read one batch at a time from a folder."""
     if files.is_npz:
-        images, _ = read_npz(files.path, labelled=False)
+        images, _ = read_npz(files.path)
         check_shape(files.path, images, shape)
         for start in range(0, len(images), batch):
             chunk = images[start : start + batch]
