@@ -1,6 +1,6 @@
 """Image size, build and training-time figures for each variant's image, as ratios.
 
-For every model x Python version it prints:
+For every framework x model x Python version that the template accepts (CPU builds) it prints:
 - size: the image size in MB and its ratio to the floor (base image + installed dependencies,
   i.e. the size of /opt/venv inside the image); target <= 1.10;
 - cold build time (no layer cache, empty pip cache) and the rebuild time after a one-line code
@@ -11,15 +11,23 @@ For every model x Python version it prints:
   what `docker run` adds around the training (creating, starting and removing the container),
   a fixed cost that weighs on a training of a second or two.
 
-Run with `make bench` (needs a Docker engine: `bash .ci/install-docker.sh`).
+With --cuda-comparison it prints instead the size of a PyTorch project's image with the
+CPU build of torch against the same project's image with PyPI's CUDA build
+(`_frameworks/pytorch/requirements-gpu.txt`, about 2.7 GB of wheels), in total and for the
+torch, nvidia-*, triton and cuda-* packages alone; target: the CPU image at least 5x smaller.
+
+Run with `make bench` (needs a Docker engine: `bash .ci/install-docker.sh`), or e.g.
+`.venv/bin/python bench/docker_bench.py --framework pytorch --rounds 3`.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import itertools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,10 +41,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.support import docker_env  # noqa: E402
 from tests.support.pythons import find_python  # noqa: E402
+from tests.variants import accepted  # noqa: E402
 
 DOCKER = docker_env.docker_command()
 BUILT: list[str] = []  # image ids this run made, removed at the end
 QUESTIONS = json.loads((ROOT / "cookiecutter.json").read_text())
+# Offline, an index that a requirements file names (PyTorch's CPU index) is unreachable: give up
+# on it at once instead of retrying.
+PIP_ENV = {**os.environ, "PIP_RETRIES": "0"}
 
 
 def run_timed(command: list[str], **kwargs) -> tuple[float, str]:
@@ -96,11 +108,17 @@ def venv_size(tag: str) -> int:
     return int(out.stdout.split()[0])
 
 
-def host_venv(project: Path, version: str, url: str, work: Path) -> Path:
+def host_venv(project: Path, framework: str, version: str, url: str, work: Path) -> Path:
+    """A host virtualenv with the project's pinned requirements, from the same wheel folder.
+
+    --no-index also ignores the --extra-index-url line of PyTorch's requirements.txt.
+    """
     python = find_python(version)
     if python is None:
         raise SystemExit(f"error: no Python {version} on this machine")
-    venv = work / f"venv-{version}"
+    venv = work / f"venv-{framework}-{version}"  # the same requirements for every model
+    if venv.exists():
+        return venv / "bin/python"
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     subprocess.run(
         [
@@ -114,35 +132,44 @@ def host_venv(project: Path, version: str, url: str, work: Path) -> Path:
             project / "requirements.txt",
         ],
         check=True,
+        env=PIP_ENV,
     )
     return venv / "bin/python"
 
 
-def bench_variant(model: str, version: str, rounds: int, work: Path) -> dict:
-    project = Path(
-        cookiecutter(
-            str(ROOT),
-            no_input=True,
-            output_dir=str(work / f"{model}-{version}"),
-            extra_context={"model": model, "python_version": version},
-        )
-    )
+def bake(framework: str, model: str, version: str, output_dir: Path) -> Path:
+    answers = {"framework": framework, "model": model, "python_version": version}
+    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers))
+
+
+def prune_pip_cache() -> None:
+    """Empty the builds' pip cache mounts, so that a cold build installs from the wheel folder."""
+    prune = [*DOCKER, "builder", "prune", "--force", "--filter", "type=exec.cachemount"]
+    subprocess.run(prune, capture_output=True)
+
+
+def remove_built() -> None:
+    subprocess.run([*DOCKER, "image", "rm", "--force", *set(BUILT)], capture_output=True)
+    BUILT.clear()
+
+
+def bench_variant(framework: str, model: str, version: str, rounds: int, work: Path) -> dict:
+    name = f"{framework}-{model}-{version}"
+    project = bake(framework, model, version, work / name)
     base = docker_env.ensure_python_base_image(version)
     wheels = docker_env.download_wheels([project / "requirements.txt"], version)
-    tag = f"mldt-bench/{model}:{version}"
+    tag = f"mldt-bench/{framework}-{model}:{version}"
     with docker_env.serve_directory(wheels) as url:
-        subprocess.run(
-            [*DOCKER, "builder", "prune", "--force", "--filter", "type=exec.cachemount"], capture_output=True
-        )
+        prune_pip_cache()
         cold = build(project, tag, url, "--no-cache")
         edited = next(project.glob("src/*/train.py"))
         rebuilds = []
         for index in range(rounds):
             edited.write_text(edited.read_text() + f"# edit {index}\n")
             rebuilds.append(build(project, tag, url))
-        python = host_venv(project, version, url, work)
+        python = host_venv(project, framework, version, url, work)
 
-    out = work / f"out-{model}-{version}"
+    out = work / f"out-{name}"
     out.mkdir()
     module = project.name.replace("-", "_")
     train_args = ["-m", module, "train"]
@@ -162,14 +189,13 @@ def bench_variant(model: str, version: str, rounds: int, work: Path) -> dict:
         times["container"].append(inside)
         times["docker_run"].append(whole)
     size, floor = image_size(tag), image_size(base) + venv_size(tag)
-    subprocess.run([*DOCKER, "image", "rm", "--force", *set(BUILT)], capture_output=True)
-    BUILT.clear()
+    remove_built()
 
     def ratio(numerators: list[float]) -> float:
         return statistics.median(n / h for n, h in zip(numerators, times["host"], strict=True))
 
     return {
-        "variant": f"{model} py{version}",
+        "variant": f"{framework} {model} py{version}",
         "size_mb": size / 1e6,
         "size_ratio": size / floor,
         "cold_build_s": cold,
@@ -184,24 +210,111 @@ def bench_variant(model: str, version: str, rounds: int, work: Path) -> dict:
     }
 
 
+# The packages of PyTorch's CUDA build, by top-level name in site-packages (with their .dist-info).
+TORCH_PACKAGES = {
+    "torch": ["torch", "torch-*", "torchgen", "functorch"],
+    "nvidia": ["nvidia", "nvidia_*"],
+    "triton": ["triton", "triton-*"],
+    "cuda*": ["cuda*"],
+}
+
+
+def torch_package_sizes(tag: str) -> dict[str, int]:
+    """Bytes under /opt/venv's site-packages for each group of TORCH_PACKAGES, measured by du."""
+    listing = "cd /opt/venv/lib/python*/site-packages && du -sb *"
+    out = subprocess.run(
+        [*DOCKER, "run", "--rm", "--network", "none", "--entrypoint", "sh", tag, "-c", listing],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sizes = dict.fromkeys(TORCH_PACKAGES, 0)
+    for line in out.stdout.splitlines():
+        size, entry = line.split("\t", 1)
+        for group, patterns in TORCH_PACKAGES.items():
+            if any(fnmatch.fnmatch(entry, pattern) for pattern in patterns):
+                sizes[group] += int(size)
+    return sizes
+
+
+def cuda_comparison(work: Path) -> None:
+    """Print the PyTorch CPU image against the same project's image with PyPI's CUDA build of torch."""
+    version = "3.11"
+    docker_env.ensure_python_base_image(version)
+    pytorch_files = ROOT / "{{cookiecutter.project_slug}}" / "_frameworks" / "pytorch"
+    rows: dict[str, dict[str, float]] = {}
+    for build_name in ("CPU", "CUDA"):
+        project = bake("pytorch", "linear", version, work / f"cuda-comparison-{build_name}")
+        if build_name == "CUDA":  # the same project and Dockerfile, only the pins differ
+            shutil.copyfile(pytorch_files / "requirements-gpu.txt", project / "requirements.txt")
+        wheels = docker_env.download_wheels([project / "requirements.txt"], version)
+        tag = f"mldt-bench/pytorch-linear-{build_name.lower()}:{version}"
+        with docker_env.serve_directory(wheels) as url:
+            prune_pip_cache()
+            seconds = build(project, tag, url, "--no-cache")
+        sizes = torch_package_sizes(tag)
+        size, torch_related = image_size(tag), sum(sizes.values())
+        rows[build_name] = {"size": size, **sizes, "torch-related": torch_related}
+        rows[build_name] |= {"rest": size - torch_related, "build_s": seconds}
+    remove_built()
+
+    print(f"\nPyTorch linear py{version}, one project and Dockerfile: torch's CPU build and its CUDA build")
+    columns = ["image", "size MB", *(f"{group} MB" for group in TORCH_PACKAGES), "torch-related MB"]
+    columns += ["rest of the image MB", "cold build s"]
+    print("| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|")
+    for build_name, row in rows.items():
+        megabytes = [f"{value / 1e6:.0f}" for key, value in row.items() if key != "build_s"]
+        cells = [build_name, *megabytes, f"{row['build_s']:.1f}"]
+        print("| " + " | ".join(cells) + " |")
+    cpu, cuda = rows["CPU"], rows["CUDA"]
+    ratios = {key: cuda[key] / cpu[key] for key in ("size", "torch-related", "rest")}
+    print(
+        f"CUDA / CPU: whole image {ratios['size']:.2f}x, torch-related packages "
+        f"{ratios['torch-related']:.2f}x, rest of the image {ratios['rest']:.2f}x"
+    )
+    print("target: the CPU image at least 5x smaller than the CUDA image (whole image CUDA / CPU >= 5)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed repetitions (default: 5)")
+    parser.add_argument("--framework", choices=QUESTIONS["framework"], action="append", help="default: all")
     parser.add_argument("--model", choices=QUESTIONS["model"], action="append", help="default: all")
     parser.add_argument("--python", choices=QUESTIONS["python_version"], action="append", help="default: all")
+    parser.add_argument(
+        "--cuda-comparison",
+        action="store_true",
+        help="instead of the table: PyTorch's CPU image against its CUDA build (downloads ~2.7 GB)",
+    )
     args = parser.parse_args()
     problem = docker_env.engine_problem()
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
+    if args.cuda_comparison:
+        with tempfile.TemporaryDirectory(prefix="mldt-bench-") as scratch:
+            cuda_comparison(Path(scratch))
+        return 0
+    combinations = itertools.product(
+        args.framework or QUESTIONS["framework"],
+        args.model or QUESTIONS["model"],
+        args.python or QUESTIONS["python_version"],
+    )
+    variants = [
+        (framework, model, version)
+        for framework, model, version in combinations
+        if accepted({"framework": framework, "model": model, "python_version": version})
+    ]
+    if not variants:
+        print("error: the template accepts none of these combinations", file=sys.stderr)
+        return 1
     columns = ["variant", "size MB", "size / floor", "cold build s", "code-edit rebuild s"]
     columns += ["host train s", "container train s", "container / host"]
     columns += ["docker run / host", "docker run start + stop s"]
     print("| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|")
-    variants = itertools.product(args.model or QUESTIONS["model"], args.python or QUESTIONS["python_version"])
     with tempfile.TemporaryDirectory(prefix="mldt-bench-") as scratch:
-        for model, version in variants:
-            row = bench_variant(model, version, args.rounds, Path(scratch))
+        for framework, model, version in variants:
+            row = bench_variant(framework, model, version, args.rounds, Path(scratch))
             cells = [row["variant"], f"{row['size_mb']:.0f}", f"{row['size_ratio']:.3f}"]
             cells += [f"{row['cold_build_s']:.1f}", f"{row['rebuild_s']:.2f}", f"{row['host_train_s']:.2f}"]
             cells += [f"{row['container_train_s']:.2f}", f"{row['train_ratio']:.3f}"]

@@ -14,11 +14,14 @@ PROJECT = Path.cwd()
 NETWORK_FRAMEWORKS = ("pytorch", "tensorflow")
 
 
-def install_framework(framework: str, package: str) -> None:
+def install_framework(framework: str, package: str, use_gpu: bool) -> None:
     source = PROJECT / "_frameworks" / framework
     (source / "model.py").replace(PROJECT / "src" / package / "model.py")
     (source / "test_model.py").replace(PROJECT / "tests" / "test_model.py")
-    (source / "requirements.txt").replace(PROJECT / "requirements.txt")
+    # The pins of the framework's CUDA build, or of its CPU build (the hook allows use_gpu
+    # only for frameworks that have the former).
+    requirements = "requirements-gpu.txt" if use_gpu else "requirements.txt"
+    (source / requirements).replace(PROJECT / "requirements.txt")
     if framework in NETWORK_FRAMEWORKS:  # the training loop rules they share
         shared = PROJECT / "_frameworks" / "networks"
         (shared / "network_training.py").replace(PROJECT / "src" / package / "network_training.py")
@@ -68,7 +71,7 @@ def print_next_steps(slug: str, serving: str, inputs: str) -> None:
 
 def main() -> None:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
-    install_framework(answers["framework"], answers["package_name"])
+    install_framework(answers["framework"], answers["package_name"], answers["use_gpu"])
     install_inputs(answers["__inputs"], answers["package_name"])
     install_license(answers["license"])
     remove_unused_ci(answers["ci"])

@@ -21,9 +21,9 @@ FRAMEWORK_MODELS = {
     "pytorch": ("logistic", "linear", "cnn"),
     "tensorflow": ("logistic", "linear", "cnn"),
 }
-GPU_FRAMEWORKS: tuple[str, ...] = ()
+GPU_FRAMEWORKS = ("pytorch", "tensorflow")
 # Python versions a framework's pinned CPU build is proven on, where not every offered one:
-# the pinned torch+cpu wheel is tested on 3.11 only.
+# the pinned torch+cpu wheel is tested on 3.11 only (its CUDA build on 3.11 and 3.12).
 CPU_PYTHONS = {"pytorch": ("3.11",)}
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # What cookiecutter.json derives project_slug as when project_name holds no letter or digit.
@@ -50,6 +50,7 @@ INSTALLED_IMPORT_NAMES = {
     "clang": "libclang",
     "cloudpickle": "cloudpickle",
     "contourpy": "contourpy",
+    "cuda": "cuda-bindings, cuda-pathfinder",
     "cycler": "cycler",
     "dateutil": "python-dateutil",
     "distlib": "distlib",
@@ -86,6 +87,7 @@ INSTALLED_IMPORT_NAMES = {
     "networkx": "networkx",
     "nodeenv": "nodeenv",
     "numpy": "numpy",
+    "nvidia": "nvidia-cublas and 26 other distributions",
     "opt_einsum": "opt_einsum",
     "optree": "optree",
     "packaging": "packaging",
@@ -111,11 +113,12 @@ INSTALLED_IMPORT_NAMES = {
     "six": "six",
     "sklearn": "scikit-learn",
     "sympy": "sympy",
-    "tensorflow": "tensorflow_cpu",
+    "tensorflow": "tensorflow, tensorflow_cpu",
     "termcolor": "termcolor",
     "threadpoolctl": "threadpoolctl",
     "torch": "torch",
     "torchgen": "torch",
+    "triton": "triton",
     "typing_extensions": "typing_extensions",
     "tzdata": "tzdata",
     "urllib3": "urllib3",
@@ -127,7 +130,7 @@ INSTALLED_IMPORT_NAMES = {
 # What the pinned setuptools accepts as `project.authors[].email` (its `idn-email` format).
 BACKEND_EMAIL_PATTERN = re.compile(r"^[^@]+@[^@]+\.[^@]+\Z")
 # The requirements files these were read from (see pins_sha256 in the script).
-PINS_SHA256 = "8723100beac2ef29303a3c5c163a1c79a50fdb1b980ef4d0eb27ad26f2039e5a"
+PINS_SHA256 = "c964f046d911239acca303e670d51ecbf52715c06a8283f24dba6e7e97b7d2d5"
 # --- end: written by scripts/sync_hook_with_pins.py ---
 
 
@@ -160,8 +163,10 @@ def problems(answers: dict) -> list[str]:
         )
     gpu = as_bool(answers["use_gpu"])
     if gpu and framework not in GPU_FRAMEWORKS:
-        why = "which trains on the CPU" if framework == "sklearn" else "whose GPU image is not offered yet"
-        found.append(f"use_gpu=yes is not available with framework {framework!r}, {why}; answer use_gpu=no")
+        found.append(
+            f"use_gpu=yes is not available with framework {framework!r}, which trains on the CPU; "
+            f"answer use_gpu=no, or choose one of: {', '.join(GPU_FRAMEWORKS)}"
+        )
     python = answers["python_version"]
     if not gpu and python not in CPU_PYTHONS.get(framework, (python,)):
         found.append(

@@ -2,7 +2,7 @@
 
 The hook must stay standard-library only, so it cannot ask pip or setuptools what a generated
 project will install. This script does: for each framework it installs the pins a generated
-project installs (`_frameworks/<framework>/requirements.txt` and `requirements-dev.txt`) into a
+project installs (`_frameworks/<framework>/requirements*.txt` and `requirements-dev.txt`) into a
 scratch virtualenv, then writes into the hook, between its marker comments:
 
 - every top-level import name of every distribution in that virtualenv (read from each one's
@@ -61,8 +61,9 @@ print(json.dumps({
 
 
 def framework_requirements() -> list[Path]:
-    """Each framework's runtime pins; the post-gen hook moves one of them to requirements.txt."""
-    return sorted(PROJECT.glob("_frameworks/*/requirements.txt"))
+    """Each framework's runtime pins, CPU and CUDA builds; the post-gen hook moves one of them
+    to requirements.txt."""
+    return sorted(PROJECT.glob("_frameworks/*/requirements*.txt"))
 
 
 def pinned_files() -> list[Path]:
@@ -96,6 +97,15 @@ def inspect_install(framework_requirements: Path, python: str) -> dict:
         return json.loads(done.stdout)
 
 
+def providers(distributions: set[str]) -> str:
+    """The distributions behind one import name, short enough for the hook's one-line message
+    (the CUDA wheels share the `nvidia` namespace: 27 of them)."""
+    ordered = sorted(distributions)
+    if len(ordered) <= 3:
+        return ", ".join(ordered)
+    return f"{ordered[0]} and {len(ordered) - 1} other distributions"
+
+
 def generated_block(names: dict[str, set[str]], email_pattern: str) -> str:
     """The hook's constants as ruff formats them (names are identifiers, so need no escaping)."""
     if '"' in email_pattern or email_pattern.endswith("\\"):
@@ -105,7 +115,7 @@ def generated_block(names: dict[str, set[str]], email_pattern: str) -> str:
         "# Top-level import names of every distribution a generated project installs, and the",
         "# distributions that provide them.",
         "INSTALLED_IMPORT_NAMES = {",
-        *(f'    "{name}": "{", ".join(sorted(names[name]))}",' for name in sorted(names)),
+        *(f'    "{name}": "{providers(names[name])}",' for name in sorted(names)),
         "}",
         "# What the pinned setuptools accepts as `project.authors[].email` (its `idn-email` format).",
         f'BACKEND_EMAIL_PATTERN = re.compile(r"{email_pattern}")',
@@ -125,7 +135,7 @@ def main() -> int:
     names: dict[str, set[str]] = {}
     patterns = set()
     for requirements in framework_requirements():
-        print(f"installing the pins of {requirements.parent.name} ...", file=sys.stderr)
+        print(f"installing {requirements.relative_to(PROJECT)} ...", file=sys.stderr)
         found = inspect_install(requirements, arguments.python)
         for name, dists in found["names"].items():
             names.setdefault(name, set()).update(dists)

@@ -129,3 +129,43 @@ def test_code_is_the_chosen_model_only(variant: tuple[dict, Path]) -> None:
     task = "regression" if model == "linear" else "classification"
     assert f'TASK: Task = "{task}"' in config
     assert (project / "requirements.txt").read_text().count("scikit-learn==") == 1
+
+
+# How lines that pin each network framework's CUDA build begin, and those of its CPU build.
+BUILDS = {
+    "pytorch": (["torch===2.13.0", "triton==3.7.1;"], ["torch==2.13.0+cpu", "--extra-index-url"]),
+    "tensorflow": (["tensorflow==2.21.0", "nvidia-cudnn-cu12=="], ["tensorflow_cpu==2.21.0"]),
+}
+GPU_RESERVATION = {
+    "resources": {
+        "reservations": {"devices": [{"driver": "nvidia", "count": "all", "capabilities": ["gpu"]}]}
+    }
+}
+
+
+def test_use_gpu_picks_the_cuda_build_and_gives_the_containers_the_gpus(variant: tuple[dict, Path]) -> None:
+    answers, project = variant
+    gpu = answers.get("use_gpu") == "yes"
+    requirements = (project / "requirements.txt").read_text().splitlines()
+    cuda, cpu = BUILDS.get(answers.get("framework", "sklearn"), ([], []))
+    assert all(any(r.startswith(line) for r in requirements) == gpu for line in cuda)
+    assert all(any(r.startswith(line) for r in requirements) != gpu for line in cpu)
+    assert any(line.startswith("nvidia-") for line in requirements) == gpu
+    config = next(project.glob("src/*/config.py")).read_text()
+    assert f"USE_GPU = {gpu}" in config
+    services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
+    assert all(service.get("deploy") == (GPU_RESERVATION if gpu else None) for service in services.values())
+    runs = [
+        line
+        for line in run(["make", "--dry-run", "docker-train"], project).stdout.splitlines()
+        if " run " in line
+    ]
+    assert len(runs) == 1 and ("--gpus all" in runs[0]) == gpu
+    if answers.get("serving", "batch") == "batch":
+        scoring = run(
+            ["make", "--dry-run", "docker-predict", "INPUT=in.csv", "OUTPUT=out.csv"], project
+        ).stdout
+        assert ("--gpus all" in scoring) == gpu
+    if gpu:  # GPUS= runs without one, for a host or CI runner that has none
+        without = run(["make", "--dry-run", "docker-train", "GPUS="], project).stdout
+        assert " run " in without and "--gpus" not in without

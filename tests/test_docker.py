@@ -11,6 +11,7 @@ import itertools
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ import pytest
 from .conftest import run, user_environment
 from .support import docker_env
 from .support.tables import MESSY_BARS, write_messy_csv
+from .test_docs import commands, fenced
 from .test_generated import THRESHOLDS
 from .variants import CHOICES, load_hook, variant_id
 
@@ -365,3 +367,54 @@ def test_training_on_a_messy_host_table_and_scoring_parquet_in_the_container(
     assert [row["id"] for row in rows] == [f"c{i:04d}" for i in range(300)]
     accuracy = sum(row["prediction"] == row["label"] for row in rows) / len(rows)
     assert accuracy >= minimum
+
+
+# One CUDA image per framework, PyTorch's on the Python version its CPU build lacks. It is built
+# offline from the wheels the README's own `pip download` recipe fetches, and trained in on this
+# machine's CPU with `GPUS=`, as on a host without a GPU: there is none here.
+GPU_VARIANTS = [
+    {"framework": "pytorch", "model": "cnn", "python_version": "3.12", "use_gpu": "yes", "ci": "none"},
+    {"framework": "tensorflow", "model": "linear", "python_version": "3.11", "use_gpu": "yes", "ci": "none"},
+]
+# What each framework says of its own build: the CUDA version it was built for, or True.
+CUDA_BUILD_PROBES = {
+    "pytorch": ("import torch; print(torch.version.cuda)", "13.0"),
+    "tensorflow": ("import tensorflow as tf; print(tf.sysconfig.get_build_info()['is_cuda_build'])", "True"),
+}
+NO_GPU_WARNING = "warning: no CUDA GPU is visible"
+
+
+@pytest.mark.parametrize("answers", GPU_VARIANTS, ids=variant_id)
+def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
+    answers: dict[str, str], bake, engine, fake_id, tmp_path: Path
+) -> None:
+    project = bake(**answers)
+    for folder in (project / "models", project / "reports"):
+        folder.mkdir(exist_ok=True)
+        os.chown(folder, HOST_USER, HOST_USER)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    download = next(
+        c for block in fenced(readme, "bash") for c in commands(block) if c.startswith("pip download")
+    )
+    wheels = tmp_path / "wheels"
+    run([*shlex.split(download.replace("wheels/", f"{wheels}/"))], project, env={"PIP_RETRIES": "0"})
+    with docker_env.serve_directory(wheels) as url:
+        env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": url}, fake_id)
+        try:
+            assert "--gpus all" in make(["--dry-run", "docker-train"], project, env).stdout
+            done = make(["docker-train", "GPUS="], project, env)
+            args = ["run", "--rm", "--network", "none", "--entrypoint", "python", env["IMAGE"], "-c"]
+            installed = docker(*args, INSTALLED_PROBE).stdout.split()
+            probe, expected = CUDA_BUILD_PROBES[answers["framework"]]
+            built_for = docker(*args, probe).stdout.split()[-1]
+        finally:  # several GB each: not kept for the rest of the session
+            docker_env.remove_images([env["IMAGE"]])
+            shutil.rmtree(wheels)
+    assert done.stderr.count(NO_GPU_WARNING) == 1, done.stderr
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    metric, minimum = THRESHOLDS[answers["model"]]
+    assert metrics["device"] == "cpu" and metrics[metric] >= minimum, metrics
+    names = {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower(): line.split("==")[1] for line in installed}
+    assert any(name.startswith("nvidia-") for name in names) and "tensorflow-cpu" not in names
+    assert "+cpu" not in names.get("torch", "")
+    assert built_for == expected

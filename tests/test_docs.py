@@ -505,7 +505,14 @@ def test_pre_commit_pins_are_the_documented_ones(bake, ci: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "answers", [{}, {"model": "svm", "serving": "none"}, {"model": "linear", "ci": "gitlab"}], ids=str
+    "answers",
+    [
+        {},
+        {"model": "svm", "serving": "none"},
+        {"model": "linear", "ci": "gitlab"},
+        {"framework": "pytorch", "model": "cnn", "use_gpu": "yes"},
+    ],
+    ids=str,
 )
 def test_make_targets_in_the_docs_exist(bake, answers: dict[str, str]) -> None:
     project = bake(**answers)
@@ -513,6 +520,8 @@ def test_make_targets_in_the_docs_exist(bake, answers: dict[str, str]) -> None:
     pages = [(project / "README.md").read_text(encoding="utf-8")]
     if not answers:  # the docs describe the default project (and say which targets need batch)
         pages += [(DOCS / name).read_text(encoding="utf-8") for name in ("generated-repo.md", "your-data.md")]
+    if answers.get("use_gpu"):
+        pages.append((DOCS / "gpu.md").read_text(encoding="utf-8"))
     for page in pages:
         named = make_targets_named(page)
         assert named, "the page names make targets"

@@ -58,6 +58,15 @@ def test_valid_answers_have_no_problems() -> None:
     assert pre_gen.problems(VALID) == []
 
 
+@pytest.mark.parametrize("framework", ["pytorch", "tensorflow"])
+@pytest.mark.parametrize("python_version", ["3.11", "3.12"])
+def test_gpu_training_is_offered_with_each_network_framework(framework: str, python_version: str) -> None:
+    """Their CUDA builds install on both Python versions, PyTorch's too (its CPU build: 3.11 only)."""
+    answers = {**VALID, "framework": framework, "model": "cnn", "python_version": python_version}
+    assert pre_gen.problems({**answers, "use_gpu": True}) == []
+    assert pre_gen.problems({**answers, "use_gpu": "yes"}) == []
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -65,6 +74,7 @@ def test_valid_answers_have_no_problems() -> None:
         ({"framework": "mxnet"}, "framework 'mxnet' is not offered; choose one of: sklearn"),
         ({"use_gpu": True}, "use_gpu=yes is not available with framework 'sklearn'"),
         ({"use_gpu": "yes"}, "use_gpu=yes is not available"),
+        ({"use_gpu": "yes", "python_version": "3.12"}, "choose one of: pytorch, tensorflow"),
         ({"framework": "pytorch", "model": "svm"}, "model 'svm' is not available with framework 'pytorch'"),
         ({"framework": "pytorch", "python_version": "3.12"}, "framework 'pytorch' with python_version=3.12"),
         ({"package_name": "for"}, "package_name 'for' is not a valid Python package name"),
@@ -75,6 +85,7 @@ def test_valid_answers_have_no_problems() -> None:
         ({"package_name": "pylab"}, "package_name 'pylab' is the import name of matplotlib"),
         ({"package_name": "pip"}, "package_name 'pip' is the import name of pip"),
         ({"package_name": "_distutils_hack"}, "is the import name of setuptools"),
+        ({"package_name": "nvidia"}, "is the import name of nvidia-cublas and 26 other distributions"),
         ({"author_email": "a b@example.com"}, "Python's email parser says: local-part is not dot-atom"),
     ],
 )

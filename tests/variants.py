@@ -80,14 +80,26 @@ AWKWARD_TEXT = {
     "author_email": "zoe.o-brien+ml@exämple.org",
 }
 
-SUPPORTED = one_option_at_a_time() + code_options_crossed() + [AWKWARD_TEXT]
+
+def gpu_variants() -> list[dict[str, str]]:
+    """use_gpu=yes with every model of each framework that offers it, Python versions cycled."""
+    versions = itertools.cycle(CHOICES["python_version"])
+    variants = []
+    for framework, model in itertools.product(CHOICES["framework"], CHOICES["model"]):
+        answers = {"framework": framework, "model": model, "use_gpu": "yes"}
+        if accepted(answers):
+            variants.append({**answers, "python_version": next(versions)})
+    return variants
+
+
+SUPPORTED = one_option_at_a_time() + code_options_crossed() + gpu_variants() + [AWKWARD_TEXT]
 
 # Answers the template refuses, with the words its message must contain.
 UNSUPPORTED = [
-    ({"use_gpu": "yes"}, "use_gpu=yes is not available with framework 'sklearn'"),
     (
-        {"framework": "pytorch", "use_gpu": "yes"},
-        "use_gpu=yes is not available with framework 'pytorch', whose GPU image is not offered yet",
+        {"use_gpu": "yes"},
+        "use_gpu=yes is not available with framework 'sklearn', which trains on the CPU; answer "
+        "use_gpu=no, or choose one of: pytorch, tensorflow",
     ),
     (
         {"model": "cnn"},

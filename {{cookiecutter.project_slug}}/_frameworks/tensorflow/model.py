@@ -82,7 +82,7 @@ def pick_device() -> str:
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         log.info("Training on the GPU: %s", gpus[0].name)
-        return "gpu"
+        return "cuda"  # as PyTorch names it, so metrics.json reads the same in both frameworks
     if USE_GPU:
         log.warning(
             "warning: no CUDA GPU is visible (see the README's GPU section): training on the CPU"
@@ -117,7 +117,7 @@ def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
     tf.config.experimental.enable_op_determinism()
     device = pick_device()
     # Mixed precision on the GPU only; the CPU trains in float32.
-    keras.mixed_precision.set_global_policy("mixed_float16" if device == "gpu" else "float32")
+    keras.mixed_precision.set_global_policy("mixed_float16" if device == "cuda" else "float32")
 
     split = hold_out(features, target, params.validation_fraction, model.seed)
     if TASK == "classification":
