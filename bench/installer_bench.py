@@ -24,7 +24,7 @@ for TensorFlow), which `--no-cache` does not reuse. On a shared engine that cach
 told apart from other builds'; so give the bench an engine of its own, e.g.
 `dockerd --data-root DIR --exec-root DIR2 -H unix:///PATH.sock --bridge=none --iptables=false`,
 and run with `DOCKER_HOST=unix:///PATH.sock ... --prune-build-cache`, which prunes that
-engine's whole build cache after each round.
+engine's whole build cache after each build.
 """
 
 from __future__ import annotations
@@ -170,25 +170,24 @@ def remove_images(prune_build_cache: bool = False) -> None:
 
 
 def inspect(tag: str) -> tuple[list[str], int, int]:
-    """(pip list lines, number of .pyc files, bytes) of /opt/venv in the image."""
+    """Train in the image, then (pip list lines, number of .pyc files, bytes) of its /opt/venv."""
+    run([*DOCKER, "run", "--rm", "--network", "none", tag, "train"])
     command = [*DOCKER, "run", "--rm", "--network", "none", "--entrypoint", "sh", tag, "-c", INSPECT]
     packages, _, counts = run(command).stdout.partition("---\n")
     pyc, size = (int(value) for value in counts.split())
     return sorted(packages.split()), pyc, size
 
 
-def compare(tags: dict[str, str]) -> str:
-    """Train in both images and compare what they hold: one line for the report."""
-    for tag in tags.values():
-        run([*DOCKER, "run", "--rm", "--network", "none", tag, "train"])
-    (pip_list, pip_pyc, pip_size), (uv_list, uv_pyc, uv_size) = (inspect(tags[name]) for name in INSTALLERS)
+def compare(found: dict[str, tuple[list[str], int, int]]) -> str:
+    """What inspect() found in the pip and the uv image, as one line for the report."""
+    (pip_list, pip_pyc, pip_size), (uv_list, uv_pyc, uv_size) = (found[name] for name in INSTALLERS)
     if pip_list == uv_list:
-        found = f"the same {len(pip_list)} packages and versions"
+        line = f"the same {len(pip_list)} packages and versions"
     else:
         only_pip, only_uv = sorted(set(pip_list) - set(uv_list)), sorted(set(uv_list) - set(pip_list))
-        found = f"DIFFERENT packages: only with pip {only_pip}, only with uv {only_uv}"
-    found += f"; .pyc files {pip_pyc} / {uv_pyc}; /opt/venv {pip_size / 1e6:.1f} / {uv_size / 1e6:.1f} MB"
-    return f"`train` ran in both images; {found} (pip / uv)"
+        line = f"DIFFERENT packages: only with pip {only_pip}, only with uv {only_uv}"
+    line += f"; .pyc files {pip_pyc} / {uv_pyc}; /opt/venv {pip_size / 1e6:.1f} / {uv_size / 1e6:.1f} MB"
+    return f"`train` ran in both images; {line} (pip / uv)"
 
 
 def wheel_folder(project: Path, uv_wheels: Path, work: Path) -> Path:
@@ -213,14 +212,15 @@ def bench_framework(
     dockerfiles["uv"].write_text(uv_dockerfile(dockerfiles["pip"].read_text()))
     tags = {installer: f"mldt-uv/{name}:{installer}" for installer in INSTALLERS}
     builds: dict[str, list[Build]] = {installer: [] for installer in INSTALLERS}
+    found = {}
     with docker_env.serve_directory(wheel_folder(project, uv_wheels, work)) as url:
         for index in range(rounds):
             order = INSTALLERS if index % 2 == 0 else INSTALLERS[::-1]  # pip uv, uv pip, ...
             for installer in order:
                 builds[installer].append(build(project, dockerfiles[installer], tags[installer], url))
-            if index == 0:
-                equivalence = compare(tags)
-            remove_images(prune_build_cache)  # each round starts without the previous images
+                if index == 0:
+                    found[installer] = inspect(tags[installer])
+                remove_images(prune_build_cache)  # each build starts without the previous image
 
     cells = [name, str(rounds)]
     for field in ("whole", "install", "builder"):
@@ -228,7 +228,7 @@ def bench_framework(
         uv_times = [getattr(done, field) for done in builds["uv"]]
         ratio = statistics.median(uv / pip for uv, pip in zip(uv_times, pip_times, strict=True))
         cells += [f"{statistics.median(pip_times):.1f}", f"{statistics.median(uv_times):.1f}", f"{ratio:.2f}"]
-    return cells, f"{name}: {equivalence}"
+    return cells, f"{name}: {compare(found)}"
 
 
 def main() -> int:
@@ -241,7 +241,7 @@ def main() -> int:
     parser.add_argument(
         "--prune-build-cache",
         action="store_true",
-        help="after each round, prune the engine's whole build cache; only for an engine of this bench's "
+        help="after each build, prune the engine's whole build cache; only for an engine of this bench's "
         "own, named by DOCKER_HOST",
     )
     args = parser.parse_args()

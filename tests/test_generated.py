@@ -35,6 +35,9 @@ PROJECTS = [
     {"framework": "tensorflow", "model": "linear", "python_version": "3.11"},
     {"framework": "pytorch", "model": "cnn", "python_version": "3.11"},
     {"framework": "tensorflow", "model": "cnn", "python_version": "3.12", "serving": "none"},
+    # The CUDA build of torch installs beside the tools on the Python its CPU build lacks, and
+    # trains on this machine's CPU.
+    {"framework": "pytorch", "model": "linear", "python_version": "3.12", "use_gpu": "yes"},
 ]
 
 
@@ -52,7 +55,11 @@ def python_for(version: str) -> str:
 
 
 @pytest.fixture(
-    scope="module", params=PROJECTS, ids=lambda p: f"{p['framework']}-{p['model']}-py{p['python_version']}"
+    scope="module",
+    params=PROJECTS,
+    ids=lambda p: (
+        f"{p['framework']}-{p['model']}-py{p['python_version']}{'-gpu' if p.get('use_gpu') else ''}"
+    ),
 )
 def project(request: pytest.FixtureRequest, bake) -> tuple[dict, Path]:
     """A baked project after `git init` and `make install` (which installs the git hooks)."""
@@ -87,6 +94,11 @@ def test_training_reaches_the_quality_bar(trained) -> None:
     assert metrics["model"] == answers["model"] and metrics["seed"] == 42
     assert json.loads(done.stdout[done.stdout.index("{") :]) == metrics
     assert "Training" in done.stderr and "Saved" in done.stderr  # progress is shown
+    # A use_gpu project that sees no GPU (none is here) says so once, then trains on the CPU.
+    assert done.stderr.count("warning: no CUDA GPU is visible") == (1 if answers.get("use_gpu") else 0)
+    if answers.get("use_gpu"):
+        cuda = run([".venv/bin/python", "-c", "import torch; print(torch.version.cuda)"], path).stdout
+        assert metrics["device"] == "cpu" and cuda.strip() == "13.0"
     files = json.loads((path / "models" / "model.json").read_text())["files"]
     assert all((path / "models" / name).is_file() for name in files.values())
     plots = {"predicted_vs_actual.png" if answers["model"] == "linear" else "confusion_matrix.png"}
