@@ -409,6 +409,7 @@ def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
             built_for = docker(*args, probe).stdout.split()[-1]
         finally:  # several GB each: not kept for the rest of the session
             docker_env.remove_images([env["IMAGE"]])
+            docker_env.prune_build_cache_if_disposable()  # the GPU tests run last in this tier
             shutil.rmtree(wheels)
     assert done.stderr.count(NO_GPU_WARNING) == 1, done.stderr
     metrics = json.loads((project / "reports" / "metrics.json").read_text())

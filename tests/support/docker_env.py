@@ -480,3 +480,15 @@ def remove_images(tags: Iterable[str]) -> None:
     doomed = [tag for tag in tags if not _is_python_base_image(tag)]
     if doomed:
         subprocess.run([*docker_command(), "image", "rm", "--force", *doomed], capture_output=True)
+
+
+def prune_build_cache_if_disposable() -> None:
+    """Drop the engine's unused build cache when MLDT_DISPOSABLE_ENGINE=1 (.ci/run sets it).
+
+    A GPU image leaves its CUDA libraries twice in the build cache (the builder stage and the
+    copy into the runtime stage: over 10 GB). On a CI machine that is thrown away afterwards
+    this keeps the disk free for the tiers that follow; on a developer's engine the cache of
+    their other builds is left alone.
+    """
+    if os.environ.get("MLDT_DISPOSABLE_ENGINE") == "1":
+        subprocess.run([*docker_command(), "builder", "prune", "--force"], capture_output=True)
