@@ -16,6 +16,11 @@ CPU build of torch against the same project's image with PyPI's CUDA build
 (`_frameworks/pytorch/requirements-gpu.txt`, about 2.7 GB of wheels), in total and for the
 torch, nvidia-*, triton and cuda-* packages alone; target: the CPU image at least 5x smaller.
 
+The images are removed after each variant, but the engine's build cache keeps their layers: a
+few GB per PyTorch or TensorFlow variant, over 10 GB for the CUDA image. The bench drops that
+cache only where MLDT_DISPOSABLE_ENGINE=1 (as .ci/run sets it); elsewhere the engine may be
+shared, and `docker builder prune` reclaims it.
+
 Run with `make bench` (needs a Docker engine: `bash .ci/install-docker.sh`), or e.g.
 `.venv/bin/python bench/docker_bench.py --framework pytorch --rounds 3`.
 """
@@ -149,8 +154,11 @@ def prune_pip_cache() -> None:
 
 
 def remove_built() -> None:
-    subprocess.run([*DOCKER, "image", "rm", "--force", *set(BUILT)], capture_output=True)
-    BUILT.clear()
+    """Remove the images this run built; on a disposable engine, their build cache too."""
+    if BUILT:
+        subprocess.run([*DOCKER, "image", "rm", "--force", *set(BUILT)], capture_output=True)
+        BUILT.clear()
+        docker_env.prune_build_cache_if_disposable()
 
 
 def bench_variant(framework: str, model: str, version: str, rounds: int, work: Path) -> dict:
@@ -275,6 +283,21 @@ def cuda_comparison(work: Path) -> None:
     print("target: the CPU image at least 5x smaller than the CUDA image (whole image CUDA / CPU >= 5)")
 
 
+def print_table(variants: list[tuple[str, str, str]], rounds: int, work: Path) -> None:
+    columns = ["variant", "size MB", "size / floor", "cold build s", "code-edit rebuild s"]
+    columns += ["host train s", "container train s", "container / host"]
+    columns += ["docker run / host", "docker run start + stop s"]
+    print("| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|")
+    for framework, model, version in variants:
+        row = bench_variant(framework, model, version, rounds, work)
+        cells = [row["variant"], f"{row['size_mb']:.0f}", f"{row['size_ratio']:.3f}"]
+        cells += [f"{row['cold_build_s']:.1f}", f"{row['rebuild_s']:.2f}", f"{row['host_train_s']:.2f}"]
+        cells += [f"{row['container_train_s']:.2f}", f"{row['train_ratio']:.3f}"]
+        cells += [f"{row['docker_run_ratio']:.3f}", f"{row['docker_overhead_s']:.2f}"]
+        print("| " + " | ".join(cells) + " |", flush=True)
+    print("targets: size / floor <= 1.10, code-edit rebuild <= 3 s, container / host <= 1.15")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="timed repetitions (default: 5)")
@@ -291,10 +314,6 @@ def main() -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
-    if args.cuda_comparison:
-        with tempfile.TemporaryDirectory(prefix="mldt-bench-") as scratch:
-            cuda_comparison(Path(scratch))
-        return 0
     combinations = itertools.product(
         args.framework or QUESTIONS["framework"],
         args.model or QUESTIONS["model"],
@@ -305,22 +324,17 @@ def main() -> int:
         for framework, model, version in combinations
         if accepted({"framework": framework, "model": model, "python_version": version})
     ]
-    if not variants:
+    if not variants and not args.cuda_comparison:
         print("error: the template accepts none of these combinations", file=sys.stderr)
         return 1
-    columns = ["variant", "size MB", "size / floor", "cold build s", "code-edit rebuild s"]
-    columns += ["host train s", "container train s", "container / host"]
-    columns += ["docker run / host", "docker run start + stop s"]
-    print("| " + " | ".join(columns) + " |\n" + "|---" * len(columns) + "|")
-    with tempfile.TemporaryDirectory(prefix="mldt-bench-") as scratch:
-        for framework, model, version in variants:
-            row = bench_variant(framework, model, version, args.rounds, Path(scratch))
-            cells = [row["variant"], f"{row['size_mb']:.0f}", f"{row['size_ratio']:.3f}"]
-            cells += [f"{row['cold_build_s']:.1f}", f"{row['rebuild_s']:.2f}", f"{row['host_train_s']:.2f}"]
-            cells += [f"{row['container_train_s']:.2f}", f"{row['train_ratio']:.3f}"]
-            cells += [f"{row['docker_run_ratio']:.3f}", f"{row['docker_overhead_s']:.2f}"]
-            print("| " + " | ".join(cells) + " |", flush=True)
-    print("targets: size / floor <= 1.10, code-edit rebuild <= 3 s, container / host <= 1.15")
+    try:
+        with tempfile.TemporaryDirectory(prefix="mldt-bench-") as scratch:
+            if args.cuda_comparison:
+                cuda_comparison(Path(scratch))
+            else:
+                print_table(variants, args.rounds, Path(scratch))
+    finally:
+        remove_built()  # also the images of a variant that failed half-way
     return 0
 
 
