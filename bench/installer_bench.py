@@ -228,7 +228,11 @@ def bench_framework(
         uv_times = [getattr(done, field) for done in builds["uv"]]
         ratio = statistics.median(uv / pip for uv, pip in zip(uv_times, pip_times, strict=True))
         cells += [f"{statistics.median(pip_times):.1f}", f"{statistics.median(uv_times):.1f}", f"{ratio:.2f}"]
-    return cells, f"{name}: {compare(found)}"
+    rounds_seen = ", ".join(
+        f"{pip.whole:.1f}/{uv.whole:.1f} ({pip.install:.1f}/{uv.install:.1f})"
+        for pip, uv in zip(builds["pip"], builds["uv"], strict=True)
+    )
+    return cells, f"{name}: {compare(found)}; each round, whole (install step) s, pip/uv: {rounds_seen}"
 
 
 def main() -> int:
