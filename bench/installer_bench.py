@@ -13,12 +13,12 @@ of the per-round ratios uv / pip for:
 - the install step alone (the RUN that installs requirements.txt, as BuildKit times it);
 - the builder stage (all its steps; for uv this includes installing uv).
 
-Before timing anything it checks that the uv image is the same image: `train` runs in both
+The first round also checks that the uv image is the same image: `train` runs in both
 (`--network none`), and `pip list` in /opt/venv, the number of .pyc files and the size of
-/opt/venv are compared; one line per framework says what it found.
+/opt/venv are compared; one line per framework says what it found, with each round's times.
 
 Run from the repository root: `.venv/bin/python bench/installer_bench.py` (needs a Docker
-engine: `bash .ci/install-docker.sh`); about 40 minutes on 2 cores with the default rounds.
+engine: `bash .ci/install-docker.sh`); about 30 minutes on 2 cores with the default rounds.
 Each cold build leaves its layers in BuildKit's build cache (about 3 GB for PyTorch, 5 GB
 for TensorFlow), which `--no-cache` does not reuse. On a shared engine that cache cannot be
 told apart from other builds'; so give the bench an engine of its own, e.g.
@@ -212,7 +212,7 @@ def bench_framework(
     dockerfiles["uv"].write_text(uv_dockerfile(dockerfiles["pip"].read_text()))
     tags = {installer: f"mldt-uv/{name}:{installer}" for installer in INSTALLERS}
     builds: dict[str, list[Build]] = {installer: [] for installer in INSTALLERS}
-    found = {}
+    found: dict[str, tuple[list[str], int, int]] = {}
     with docker_env.serve_directory(wheel_folder(project, uv_wheels, work)) as url:
         for index in range(rounds):
             order = INSTALLERS if index % 2 == 0 else INSTALLERS[::-1]  # pip uv, uv pip, ...
