@@ -258,8 +258,10 @@ def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> No
     assert output.stat().st_uid == HOST_USER
 
 
-def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker) -> None:
+def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker, built_images) -> None:
     _, project, env, _ = trained_in_docker
+    # The rebuild takes the tag; the first image, untagged, is removed with the others.
+    built_images.append(docker("image", "inspect", "--format", "{{.Id}}", env["IMAGE"]).stdout.strip())
     edited = next(project.glob("src/*/cli.py"))
     edited.write_text(edited.read_text() + "# edited after the first build\n")
     build = make(["docker-build", "DOCKER_BUILD_FLAGS=--network host --progress plain"], project, env)
