@@ -183,12 +183,17 @@ INSTALLED_PROBE = (
 )
 
 
+def installed_in(image: str) -> dict[str, str]:
+    """The image's installed distributions, names as pip normalises them, and their versions."""
+    args = ["run", "--rm", "--network", "none", "--entrypoint", "python", image, "-c", INSTALLED_PROBE]
+    pins = [line.split("==") for line in docker(*args).stdout.split()]
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins}
+
+
 def test_cpu_images_hold_no_cuda_libraries(trained_in_docker) -> None:
     """No nvidia-* CUDA wheels, no triton: torch is the +cpu build, TensorFlow is tensorflow-cpu."""
     answers, _, env, _ = trained_in_docker
-    args = ["run", "--rm", "--network", "none", "--entrypoint", "python", env["IMAGE"]]
-    lines = docker(*args, "-c", INSTALLED_PROBE).stdout.split()
-    installed = {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower(): line.split("==")[1] for line in lines}
+    installed = installed_in(env["IMAGE"])
     assert CPU_BUILDS[answers["framework"]] in installed
     assert [name for name in installed if name.startswith("nvidia-") or name == "triton"] == []
     assert "tensorflow" not in installed  # the CUDA-capable build; tensorflow-cpu is the CPU one
@@ -399,15 +404,15 @@ def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
         c for block in fenced(readme, "bash") for c in commands(block) if c.startswith("pip download")
     )
     wheels = tmp_path / "wheels"
-    run([*shlex.split(download.replace("wheels/", f"{wheels}/"))], project, env={"PIP_RETRIES": "0"})
+    run(shlex.split(download.replace("wheels/", f"{wheels}/")), project, env={"PIP_RETRIES": "0"})
     with docker_env.serve_directory(wheels) as url:
         env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": url}, fake_id)
         try:
             assert "--gpus all" in make(["--dry-run", "docker-train"], project, env).stdout
             done = make(["docker-train", "GPUS="], project, env)
-            args = ["run", "--rm", "--network", "none", "--entrypoint", "python", env["IMAGE"], "-c"]
-            installed = docker(*args, INSTALLED_PROBE).stdout.split()
+            names = installed_in(env["IMAGE"])
             probe, expected = CUDA_BUILD_PROBES[answers["framework"]]
+            args = ["run", "--rm", "--network", "none", "--entrypoint", "python", env["IMAGE"], "-c"]
             built_for = docker(*args, probe).stdout.split()[-1]
         finally:  # several GB each: not kept for the rest of the session
             docker_env.remove_images([env["IMAGE"]])
@@ -417,7 +422,6 @@ def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
     metrics = json.loads((project / "reports" / "metrics.json").read_text())
     metric, minimum = THRESHOLDS[answers["model"]]
     assert metrics["device"] == "cpu" and metrics[metric] >= minimum, metrics
-    names = {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower(): line.split("==")[1] for line in installed}
     assert any(name.startswith("nvidia-") for name in names) and "tensorflow-cpu" not in names
     assert "+cpu" not in names.get("torch", "")
     assert built_for == expected
