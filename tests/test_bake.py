@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
-from .conftest import run
+from .conftest import run, user_environment
 from .variants import SUPPORTED, variant_id
 
 # `${{ ... }}` is a GitHub Actions expression, which the workflow files copied unrendered use.
@@ -158,7 +163,7 @@ def test_use_gpu_picks_the_cuda_build_and_gives_the_containers_the_gpus(variant:
     runs = [
         line
         for line in run(["make", "--dry-run", "docker-train"], project).stdout.splitlines()
-        if " run " in line
+        if "docker run " in line
     ]
     assert len(runs) == 1 and ("--gpus all" in runs[0]) == gpu
     if answers.get("serving", "batch") == "batch":
@@ -168,4 +173,169 @@ def test_use_gpu_picks_the_cuda_build_and_gives_the_containers_the_gpus(variant:
         assert ("--gpus all" in scoring) == gpu
     if gpu:  # GPUS= runs without one, for a host or CI runner that has none
         without = run(["make", "--dry-run", "docker-train", "GPUS="], project).stdout
-        assert " run " in without and "--gpus" not in without
+        assert "docker run " in without and "--gpus" not in without
+
+
+# --- the docker targets against a stand-in client ------------------------------------------
+
+# A `docker` that does nothing but log each call (its arguments and the build settings in its
+# environment, which `--build-arg NAME` reads) and answers as a client and engine would, as
+# the FAKE_* variables say: a Docker 28 client with buildx, an engine without the NVIDIA runtime.
+FAKE_DOCKER = """#!{python}
+import json, os, sys
+args = sys.argv[1:]
+settings = {{k: v for k, v in os.environ.items() if k.startswith(("PIP_", "HTTP"))}}
+with open(os.environ["FAKE_DOCKER_LOG"], "a") as log:
+    log.write(json.dumps({{"args": args, "env": settings}}) + "\\n")
+if args[:1] == ["--version"]:
+    print("Docker version " + os.environ.get("FAKE_VERSION", "28.2.2") + ", build 0000000")
+elif args[:1] == ["buildx"] and os.environ.get("FAKE_NO_BUILDX"):
+    sys.exit("docker: 'buildx' is not a docker command.")
+elif args[:1] == ["info"]:
+    print(" Runtimes: io.containerd.runc.v2 runc")
+elif args[:1] == ["run"] and "--gpus" in args:
+    print('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
+          file=sys.stderr)
+    sys.exit(125)
+"""
+# The settings a shell may hold that reach the build.
+BUILD_SETTINGS = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_TRUSTED_HOST",
+    "PIP_NO_INDEX",
+)
+
+
+class FakeDocker:
+    """Runs the project's make targets with the stand-in `docker` first on PATH."""
+
+    def __init__(self, folder: Path) -> None:
+        self.log = folder / "calls.jsonl"
+        script = folder / "bin" / "docker"
+        script.parent.mkdir()
+        script.write_text(FAKE_DOCKER.format(python=sys.executable))
+        script.chmod(0o755)
+        environment = {k: v for k, v in user_environment().items() if k not in BUILD_SETTINGS}
+        environment.pop("DOCKER_BUILD_FLAGS", None)
+        self.environment = environment | {
+            "PATH": f"{script.parent}{os.pathsep}{environment['PATH']}",
+            "FAKE_DOCKER_LOG": str(self.log),
+        }
+
+    def shell(self, command: str, project: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        """One command line, in its own shell, as a user types it."""
+        return run(["bash", "-c", command], project, check=False, environment={**self.environment, **env})
+
+    def calls(self, command: str) -> list[dict]:
+        """The logged calls of one docker command (`build`, `run`), in order."""
+        if not self.log.exists():
+            return []
+        calls = [json.loads(line) for line in self.log.read_text().splitlines()]
+        return [call for call in calls if call["args"][:1] == [command]]
+
+
+@pytest.fixture
+def fake_docker(tmp_path: Path) -> FakeDocker:
+    return FakeDocker(tmp_path)
+
+
+def fresh_copy(project: Path, tmp_path: Path) -> Path:
+    """A copy of a baked project, so that the build record one test writes stays its own."""
+    copy = tmp_path / project.name
+    shutil.copytree(project, copy)
+    return copy
+
+
+def offline_build_command(project: Path) -> str:
+    """The README's offline build: the line that sets the pip variables on `make docker-build`."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    (line,) = [line for line in readme.splitlines() if line.startswith("PIP_NO_INDEX=1 ")]
+    return line
+
+
+def settings(build: dict) -> dict[str, str]:
+    """The pip settings a logged build call got (an empty one is no setting: no build arg)."""
+    return {name: build["env"][name] for name in BUILD_SETTINGS if build["env"].get(name)}
+
+
+def test_the_commands_after_a_build_build_with_its_settings(bake, fake_docker, tmp_path: Path) -> None:
+    """The README's offline build, then `make docker-train` in a shell holding none of those
+    variables, or other ones (a host folder in PIP_FIND_LINKS, as on a machine whose pip uses
+    one): the second build gets the first one's settings, so it finds every layer in the cache."""
+    project = fresh_copy(bake(), tmp_path)
+    assert fake_docker.shell(offline_build_command(project), project).returncode == 0
+    first = fake_docker.calls("build")[-1]
+    assert {"--network", "host"} <= set(first["args"]) and first["env"]["PIP_NO_INDEX"] == "1"
+    plain = fake_docker.shell("make docker-train", project)
+    assert plain.returncode == 0 and "note:" not in plain.stdout
+    other = fake_docker.shell("make docker-train", project, PIP_FIND_LINKS="/opt/wheels")
+    assert other.returncode == 0
+    notes = [line for line in other.stdout.splitlines() if line.startswith("note:")]
+    assert notes == [
+        "note: building with the settings of the last build (.docker-build.mk), not with this "
+        "shell's PIP_FIND_LINKS: run make docker-build to build with those"
+    ]
+    *_, after_plain, after_other = fake_docker.calls("build")
+    for build in (after_plain, after_other):
+        assert build["args"] == first["args"]
+        assert settings(build) == settings(first)
+    assert len(fake_docker.calls("run")) == 2
+    # `make docker-build` itself takes the shell's settings, and records them for the next ones.
+    assert fake_docker.shell("make docker-build", project).returncode == 0
+    fake_docker.shell("make docker-train", project)
+    assert settings(fake_docker.calls("build")[-1]) == {}
+    assert "--network" not in fake_docker.calls("build")[-1]["args"]
+
+
+@pytest.mark.parametrize("folder", ["wheels/", "/opt/wheels", "file:///opt/wheels"])
+def test_a_host_folder_in_find_links_is_refused_in_one_line(
+    bake, fake_docker, tmp_path: Path, folder: str
+) -> None:
+    project = fresh_copy(bake(), tmp_path)
+    done = fake_docker.shell("make docker-build", project, PIP_FIND_LINKS=f"http://127.0.0.1:1/ {folder}")
+    assert done.returncode == 2 and done.stdout.splitlines() == [
+        f"error: PIP_FIND_LINKS={folder} is a folder on this machine, which the image build cannot "
+        "see: serve it over HTTP and give its URL (README: building without internet), or leave it "
+        "out: PIP_FIND_LINKS= make docker-build"
+    ]
+    assert fake_docker.calls("build") == []
+
+
+def test_a_client_without_buildx_is_told_what_to_do_in_one_line(bake, fake_docker, tmp_path: Path) -> None:
+    """A Docker 23+ client needs buildx for BuildKit; Debian's 20.10 client has it built in."""
+    project = fresh_copy(bake(), tmp_path)
+    done = fake_docker.shell("make docker-build", project, FAKE_NO_BUILDX="1")
+    assert done.returncode == 2 and done.stdout.splitlines() == [
+        "error: this docker client (Docker version 28.2.2, build 0000000) has no buildx component, "
+        "which BuildKit builds need: install Docker's buildx plugin (docker-buildx-plugin), or name "
+        "a client that has one: make docker-build DOCKER=/path/to/docker"
+    ]
+    assert fake_docker.calls("build") == []
+    old = fake_docker.shell("make docker-build", project, FAKE_NO_BUILDX="1", FAKE_VERSION="20.10.24+dfsg1")
+    assert old.returncode == 0 and len(fake_docker.calls("build")) == 1
+    readme = paragraph_with((project / "README.md").read_text(encoding="utf-8"), "buildx")
+    assert "install Docker's buildx plugin" in readme and "DOCKER=/path/to/docker" in readme
+
+
+def paragraph_with(markdown: str, words: str) -> str:
+    (found,) = [" ".join(p.split()) for p in markdown.split("\n\n") if words in p]
+    return found
+
+
+@pytest.mark.parametrize("target", ["docker-train", "docker-predict INPUT=Makefile OUTPUT=out.csv"])
+def test_gpus_all_without_the_nvidia_runtime_says_to_use_gpus_empty(
+    bake, fake_docker, tmp_path: Path, target: str
+) -> None:
+    project = fresh_copy(bake(framework="pytorch", model="cnn", use_gpu="yes"), tmp_path)
+    done = fake_docker.shell(f"make {target}", project)
+    name = target.split()[0]
+    assert done.returncode == 2
+    assert done.stdout.splitlines()[-1] == (
+        "error: this Docker engine has no NVIDIA runtime to give the container a GPU: install the "
+        f"NVIDIA Container Toolkit, or run on the CPU without one: make {name} GPUS="
+    )
+    assert "could not select device driver" in done.stderr  # the engine's own line comes first
+    without = fake_docker.shell(f"make {target} GPUS=", project)
+    assert without.returncode == 0 and "--gpus" not in fake_docker.calls("run")[-1]["args"]

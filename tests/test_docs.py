@@ -19,6 +19,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,8 +233,6 @@ def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Docume
         pytest.fail(f"no Python {version} on this machine; the generated tier needs each offered version")
     home = tmp_path_factory.mktemp("home")
     env = shell_environment(home, python)
-    if answers.get("framework") == "pytorch":  # its requirements name PyTorch's unreachable index
-        env["PIP_RETRIES"] = "0"
     shown = Shown()
     if answers == DOCS_PAGE_ANSWERS:  # the page bakes, installs and trains the project
         folder = tmp_path_factory.mktemp("docs-page")
@@ -526,6 +525,50 @@ def test_make_targets_in_the_docs_exist(bake, answers: dict[str, str]) -> None:
         named = make_targets_named(page)
         assert named, "the page names make targets"
         assert named <= targets, f"no such make target: {named - targets}"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+RETRYING = "Retrying (Retry("  # pip's warning before each retry of a request
+
+
+def test_an_unreachable_pytorch_index_is_retried_once_per_package(bake, tmp_path: Path) -> None:
+    """Behind a mirror or a proxy, PyTorch's CPU index (requirements.txt's --extra-index-url)
+    cannot be reached. `make install` and the README's `pip download` ask it about each package
+    and pass it over after one retry, not pip's default five with growing pauses (over 250
+    retries, minutes, for a project's requirements). Two of the project's pins stand for all of
+    them, and a refused loopback port for the unreachable index."""
+    project = bake(framework="pytorch", model="linear", ci="none")
+    requirements = (project / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    (index,) = [line for line in requirements if line.startswith("--extra-index-url ")]
+    pins = [line for line in requirements if line.startswith(("cycler==", "mpmath=="))]
+    unreachable = f"--extra-index-url http://127.0.0.1:{closed_port()}/whl/cpu"
+    folder = tmp_path / "project"
+    folder.mkdir()
+    shutil.copy(project / "Makefile", folder)
+    (folder / "requirements.txt").write_text("\n".join([unreachable, *pins, ""]), encoding="utf-8")
+    (folder / "requirements-dev.txt").write_text("-r requirements.txt\n", encoding="utf-8")
+    python = find_python("3.11")
+    assert python is not None and len(pins) == 2 and index.endswith("download.pytorch.org/whl/cpu")
+    run([python, "-m", "venv", ".venv"], folder)
+    environment = {key: value for key, value in user_environment().items() if key not in {"PIP_RETRIES"}}
+    # The install's first step, pip over the requirements, is the one that asks the index; the
+    # second installs this folder, which is no project, and fails: only the first is checked.
+    install = run(["make", "install"], folder, check=False, environment=environment)
+    assert "Successfully installed" in install.stdout, install.stdout + install.stderr
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    shown = [command for block in fenced(readme, "bash") for command in commands(block)]
+    (download,) = [command for command in shown if command.startswith("pip download")]
+    fetched = run(["bash", "-c", download], folder, environment=environment)
+    assert sorted(path.name.split("-")[0] for path in (folder / "wheels").iterdir()) == ["cycler", "mpmath"]
+    for done in (install, fetched):
+        retries = (done.stdout + done.stderr).count(RETRYING)
+        assert 0 < retries <= len(pins), done.stdout + done.stderr
 
 
 def test_readme_lists_every_module(bake) -> None:
