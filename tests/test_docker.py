@@ -13,14 +13,16 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from .conftest import run, user_environment
+from .conftest import BIN, run, user_environment
 from .support import docker_env
 from .support.tables import MESSY_BARS, write_messy_csv
 from .test_docs import commands, fenced
@@ -153,7 +155,7 @@ def test_training_in_the_container_writes_results_owned_by_the_developer(trained
 def test_training_runs_without_network(trained_in_docker) -> None:
     _, project, env, _ = trained_in_docker
     commands = make(["--dry-run", "docker-train"], project, env).stdout
-    run_line = next(line for line in commands.splitlines() if " run " in line)
+    run_line = next(line for line in commands.splitlines() if "docker run " in line)
     assert "--network none" in run_line
 
 
@@ -374,6 +376,73 @@ def test_training_on_a_messy_host_table_and_scoring_parquet_in_the_container(
     assert [row["id"] for row in rows] == [f"c{i:04d}" for i in range(300)]
     accuracy = sum(row["prediction"] == row["label"] for row in rows) / len(rows)
     assert accuracy >= minimum
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, server: subprocess.Popen) -> None:
+    for _ in range(100):
+        assert server.poll() is None, "the wheel server of the recipe exited"
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    pytest.fail(f"nothing answers on 127.0.0.1:{port}")
+
+
+def test_the_readme_recipe_without_internet_works_command_by_command(
+    bake, engine, built_images, tmp_path: Path
+) -> None:
+    """The README's offline build, followed as written: each command in a shell of its own, with
+    the variables only where the recipe sets them (on `make docker-build`). The next command,
+    `make docker-train`, rebuilds with the settings the build recorded, from the cache, and
+    trains, with the wheel server already stopped: nothing is downloaded, and no build network
+    other than the recorded `host` is asked for. The port is a free one rather than 8080, which
+    another process on the machine may hold; the image's tag is the project's own (IMAGE is not
+    set either), hence a project name of its own."""
+    project = bake(project_name="Offline Recipe", ci="none")
+    built_images.append("offline-recipe:latest")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    (block,) = [block for block in fenced(readme, "bash") if "http.server" in block]
+    lines = commands(block)
+    recipe = lines[next(i for i, line in enumerate(lines) if line.startswith("pip download")) :]
+    port = str(free_port())
+    download, serve, build, train = [line.replace("8080", port) for line in recipe]
+    assert serve.endswith(" &") and "make docker-build" in build and train.startswith("make docker-train")
+    # A shell without the build settings (this machine's pip may set PIP_FIND_LINKS to one of its
+    # folders), whose `docker` is the BuildKit-capable client.
+    client = tmp_path / "bin"
+    client.mkdir()
+    (client / "docker").symlink_to(docker_env.docker_command()[0])
+    unset = {*PIP_SETTINGS, "DOCKER", "DOCKER_BUILD_FLAGS", "IMAGE"}
+    shell = {key: value for key, value in user_environment().items() if key not in unset}
+    shell["PATH"] = os.pathsep.join([str(client), str(BIN), shell["PATH"]])
+
+    def typed(command: str) -> subprocess.CompletedProcess[str]:
+        return run(["bash", "-c", command], project, environment=shell)
+
+    docker_env.ensure_python_base_image("3.11")
+    typed(download)
+    command = ["bash", "-c", f"exec {serve.removesuffix('&')}"]
+    server = subprocess.Popen(command, cwd=project, env=shell, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(int(port), server)
+        typed(build)
+        image = docker("image", "inspect", "--format", "{{.Id}}", "offline-recipe:latest").stdout.strip()
+    finally:
+        server.terminate()
+        server.wait()
+    trained = typed(train)
+    log = trained.stdout + trained.stderr
+    assert "Trained in" in trained.stderr and "CACHED" in log, log
+    for failure in ("network bridge not found", "No matching distribution", "Collecting", "Downloading"):
+        assert failure not in log, log
+    assert docker("image", "inspect", "--format", "{{.Id}}", "offline-recipe:latest").stdout.strip() == image
+    assert (project / "models" / "model.json").is_file() and (project / "reports" / "metrics.json").is_file()
 
 
 # One CUDA image per framework, PyTorch's on the Python version its CPU build lacks. It is built
