@@ -41,8 +41,9 @@ typecheck: $(BIN)/pytest ## Type-check the template's own code with mypy (settin
 bench: $(BIN)/pytest ## Image size, build and training-time ratios per variant (needs Docker)
 	$(BIN)/python bench/docker_bench.py
 
-bench-data: $(BIN)/pytest ## Scoring time against a plain baseline, and memory at 100k and 1M rows
+bench-data: $(BIN)/pytest ## Scoring time and memory for tables; CNN training memory on 200 and 2,000 photos
 	$(BIN)/python bench/predict_bench.py
+	$(BIN)/python bench/image_bench.py
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
 	$(BIN)/python scripts/mutation.py $(ANSWERS)

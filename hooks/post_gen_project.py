@@ -41,6 +41,15 @@ def install_inputs(inputs: str, package: str) -> None:
     shutil.rmtree(PROJECT / "_inputs")
 
 
+def install_sample(dataset: str, inputs: str) -> None:
+    """What `make predict` scores when no INPUT is given: a few of the bundled dataset's rows
+    as a CSV file, or its images as PNG files."""
+    name = "digits" if inputs == "images" else f"{dataset}.csv"
+    (PROJECT / "samples").mkdir()
+    (PROJECT / "_samples" / name).replace(PROJECT / "samples" / name)
+    shutil.rmtree(PROJECT / "_samples")
+
+
 def install_license(license_name: str) -> None:
     (PROJECT / "_licenses" / f"{license_name}.txt").replace(PROJECT / "LICENSE")
     shutil.rmtree(PROJECT / "_licenses")
@@ -53,7 +62,7 @@ def remove_unused_ci(ci: str) -> None:
         (PROJECT / ".gitlab-ci.yml").unlink()
 
 
-def print_next_steps(slug: str, serving: str, inputs: str) -> None:
+def print_next_steps(slug: str, serving: str) -> None:
     steps = [
         f"cd {slug}",
         "make install        # .venv with the pinned dependencies",
@@ -62,8 +71,7 @@ def print_next_steps(slug: str, serving: str, inputs: str) -> None:
         "make docker-train   # the same training inside the Docker image",
     ]
     if serving == "batch":
-        example = "images/ OUTPUT=predictions.csv" if inputs == "images" else "in.csv OUTPUT=out.csv"
-        steps.append(f"make docker-predict INPUT={example}")
+        steps.append("make docker-predict  # scores the sample in samples/; INPUT=... for yours")
     print(f"\nCreated {PROJECT}\nNext steps:")
     for step in steps:
         print(f"  {step}")
@@ -73,9 +81,10 @@ def main() -> None:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
     install_framework(answers["framework"], answers["package_name"], answers["use_gpu"])
     install_inputs(answers["__inputs"], answers["package_name"])
+    install_sample(answers["__dataset"], answers["__inputs"])
     install_license(answers["license"])
     remove_unused_ci(answers["ci"])
-    print_next_steps(answers["project_slug"], answers["serving"], answers["__inputs"])
+    print_next_steps(answers["project_slug"], answers["serving"])
 
 
 if __name__ == "__main__":

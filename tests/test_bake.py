@@ -42,10 +42,23 @@ def variant(request: pytest.FixtureRequest, bake) -> tuple[dict, Path]:
 def test_everything_is_rendered(variant: tuple[dict, Path]) -> None:
     _, project = variant
     for path in project.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".png":  # the sample images are copied as they are
             text = path.read_text(encoding="utf-8")
             assert not UNRENDERED.search(text), f"unrendered template text in {path}"
     assert not list(project.glob("_*")), "template-only folders were left behind"
+
+
+def test_the_project_ships_the_sample_make_predict_scores(variant: tuple[dict, Path]) -> None:
+    answers, project = variant
+    shipped = sorted(path.relative_to(project).as_posix() for path in (project / "samples").rglob("*"))
+    if answers.get("model") == "cnn":
+        assert shipped == ["samples/digits", *(f"samples/digits/digit-{d}.png" for d in range(10))]
+    else:
+        dataset = {"linear": "diabetes", "svm": "digits"}.get(answers.get("model", ""), "breast_cancer")
+        assert shipped == [f"samples/{dataset}.csv"]
+        assert len((project / shipped[0]).read_text().splitlines()) == 11  # a header and 10 rows
+    done = run(["make", "--dry-run", "predict"], project)
+    assert f'--input "{shipped[0]}" --output "predictions.csv"' in done.stdout
 
 
 def test_ruff_and_hadolint_are_clean(variant: tuple[dict, Path]) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch import nn
 
 from .config import MODEL, TASK, USE_GPU
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.pt"
 VERSION = f"torch {torch.__version__}"
-SCORING_ROWS = 4096  # rows per forward pass when scoring: bounds memory on large inputs
+# Rows per forward pass when scoring, fewer for large images: bounds memory on large inputs.
+SCORING_ROWS, SCORING_BYTES = 4096, 64 * 2**20
 
 
 @dataclass
@@ -110,7 +112,7 @@ def pick_device() -> torch.device:
     return torch.device("cpu")
 
 
-def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
+def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     """Train with AdamW on mini-batches, keeping the epoch with the lowest validation loss.
 
     `target` holds class codes 0..K-1 for a classifier (see labels.py), numbers for a
@@ -139,8 +141,9 @@ def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
         "dropout": params.dropout,
     }
     split = hold_out(features, target, params.validation_fraction, model.seed)
-    train_x, train_y = as_inputs(split.train_features), as_targets(split.train_target)
-    valid_x, valid_y = as_inputs(split.features), as_targets(split.target)
+    # Inputs are read a batch at a time (images may be on disk, see images.py).
+    train_x, train_y = split.train_features, as_targets(split.train_target)
+    valid_x, valid_y = split.features, as_targets(split.target)
 
     module = build_module(model.config).to(device)
     model.module = module
@@ -156,7 +159,7 @@ def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
         module.train()
         total = 0.0
         for rows in torch.split(torch.randperm(len(train_x), generator=shuffle), params.batch_size):
-            batch_x, batch_y = train_x[rows].to(device), train_y[rows].to(device)
+            batch_x, batch_y = as_inputs(train_x[rows.numpy()]).to(device), train_y[rows].to(device)
             optimizer.zero_grad()
             with torch.autocast(device.type, dtype=torch.float16, enabled=on_gpu):
                 loss = loss_function(module(batch_x).float(), batch_y)
@@ -174,7 +177,7 @@ def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
     return stopping.report(str(device))
 
 
-def as_inputs(features: np.ndarray) -> torch.Tensor:
+def as_inputs(features: ArrayLike) -> torch.Tensor:
     return torch.as_tensor(np.ascontiguousarray(features, dtype=np.float32))
 
 
@@ -191,29 +194,43 @@ def state_of(module: nn.Module) -> dict[str, torch.Tensor]:
     return {name: value.detach().clone() for name, value in module.state_dict().items()}
 
 
+def scoring_rows(features: Any) -> int:
+    row_bytes = 4 * int(np.prod(features.shape[1:]))
+    return max(1, min(SCORING_ROWS, SCORING_BYTES // row_bytes))
+
+
 @torch.no_grad()
-def forward(module: nn.Module, inputs: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """The module's outputs for all rows, in evaluation mode (no dropout), on the CPU."""
+def forward(module: nn.Module, inputs: Any, device: torch.device) -> torch.Tensor:
+    """The module's outputs for all rows of `inputs` (an array, or images read as they are
+    asked for), in evaluation mode (no dropout), on the CPU; a batch at a time."""
     module.eval()
-    parts = [module(part.to(device)).float().cpu() for part in torch.split(inputs, SCORING_ROWS)]
+    size = scoring_rows(inputs)
+    starts = range(0, max(len(inputs), 1), size)  # no rows: one empty batch
+    parts = [
+        module(as_inputs(inputs[start : start + size]).to(device)).float().cpu() for start in starts
+    ]
     return torch.cat(parts)
 
 
-def outputs(model: Network, features: np.ndarray) -> np.ndarray:
+def outputs(model: Network, features: Any) -> np.ndarray:
     if model.module is None:
         raise RuntimeError("the model has not been trained")
     device = next(model.module.parameters()).device
-    result: np.ndarray = forward(model.module, as_inputs(features), device).numpy()
+    result: np.ndarray = forward(model.module, features, device).numpy()
     return result
 
 
-def predict(model: Network, features: np.ndarray) -> np.ndarray:
-    """Class codes for a classifier, numbers (in the target's own scale) for a regressor."""
+def predict(model: Network, features: Any) -> np.ndarray:
+    """Class codes for a classifier, numbers (in the target's own scale) for a regressor.
+
+    A regressor's numbers stay in float32, the precision the network computes in, so they
+    are written with the digits they hold (204.55417, not 204.55416870117188).
+    """
     scores = outputs(model, features)
-    return scores.argmax(axis=1) if TASK == "classification" else scores[:, 0].astype(np.float64)
+    return scores.argmax(axis=1) if TASK == "classification" else scores[:, 0].astype(np.float32)
 
 
-def predict_proba(model: Network, features: np.ndarray) -> np.ndarray | None:
+def predict_proba(model: Network, features: Any) -> np.ndarray | None:
     """Class probabilities (one column per class code), or None for a regressor."""
     if TASK != "classification":
         return None

@@ -11,8 +11,11 @@ of the model, so the file alone rebuilds the model, with no code from this proje
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +39,9 @@ log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.keras"
 VERSION = f"tensorflow {tf.__version__} (keras {keras.__version__})"
-SCORING_ROWS = 4096  # rows per forward pass when scoring: bounds memory on large inputs
+# Rows per forward pass when scoring, fewer for large images: bounds memory on large inputs.
+SCORING_ROWS, SCORING_BYTES = 4096, 64 * 2**20
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry holds: the same for every save
 
 
 @dataclass
@@ -49,7 +54,12 @@ class Network:
 
 
 def build_model(given: dict[str, str], seed: int) -> Network:
-    """The network's settings, checked before any data is read; `fit` builds it for the data."""
+    """The network's settings, checked before any data is read; `fit` builds it for the data.
+
+    Keras' naming state starts afresh, so that every training in a process names its layers
+    alike (`dense`, not `dense_1`) and the same seed saves the same bytes.
+    """
+    keras.utils.clear_session(free_memory=False)
     return Network(network_params(given), seed)
 
 
@@ -106,7 +116,7 @@ class Progress(keras.callbacks.Callback):  # type: ignore[misc]  # Keras ships n
             self.model.stop_training = True
 
 
-def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
+def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     """Train with AdamW on mini-batches, keeping the epoch with the lowest validation loss.
 
     `target` holds class codes 0..K-1 for a classifier (see labels.py), numbers for a
@@ -138,7 +148,7 @@ def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
     progress = Progress(stopping)
     network.fit(
         batches(split.train_features, split.train_target, params.batch_size, model.seed),
-        validation_data=batches(split.features, split.target, SCORING_ROWS),
+        validation_data=batches(split.features, split.target, scoring_rows(split.features)),
         epochs=params.epochs,
         shuffle=False,  # the training batches shuffle themselves, seeded
         callbacks=[progress],
@@ -150,17 +160,29 @@ def fit(model: Network, features: np.ndarray, target: np.ndarray) -> FitReport:
 
 
 def batches(
-    features: np.ndarray, target: np.ndarray, size: int, seed: int | None = None
+    features: Any, target: np.ndarray, size: int, seed: int | None = None
 ) -> tf.data.Dataset:
-    """Rows as a dataset built once (about 3x faster per epoch than arrays handed to `fit`);
-    with a seed, in a new seeded order each epoch."""
-    rows = tf.data.Dataset.from_tensor_slices((as_inputs(features), as_targets(target))).cache()
-    if seed is not None:
-        rows = rows.shuffle(len(features), seed=seed, reshuffle_each_iteration=True)
-    return rows.batch(size)
+    """Rows in batches of `size`, read as they are asked for (images may be on disk, see
+    images.py); with a seed, in a new seeded order each epoch."""
+    order = np.random.default_rng(seed)
+    targets = as_targets(target)
+
+    def generate() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        rows = order.permutation(len(targets)) if seed is not None else np.arange(len(targets))
+        for start in range(0, len(rows), size):
+            chosen = rows[start : start + size]
+            yield as_inputs(features[chosen]), targets[chosen]
+
+    signature = (
+        tf.TensorSpec((None, *features.shape[1:]), tf.float32),
+        tf.TensorSpec((None, *targets.shape[1:]), tf.as_dtype(targets.dtype)),
+    )
+    count = -(-len(targets) // size)  # batches per epoch, which Keras cannot count itself
+    rows = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    return rows.apply(tf.data.experimental.assert_cardinality(count))
 
 
-def as_inputs(features: np.ndarray) -> np.ndarray:
+def as_inputs(features: Any) -> np.ndarray:
     return np.ascontiguousarray(features, dtype=np.float32)
 
 
@@ -172,22 +194,33 @@ def as_targets(target: np.ndarray) -> np.ndarray:
     return target.astype(np.float32).reshape(-1, 1)
 
 
-def outputs(model: Network, features: np.ndarray) -> np.ndarray:
+def scoring_rows(features: Any) -> int:
+    row_bytes = 4 * int(np.prod(features.shape[1:]))
+    return max(1, min(SCORING_ROWS, SCORING_BYTES // row_bytes))
+
+
+def outputs(model: Network, features: Any) -> np.ndarray:
+    """The network's outputs for every row, a batch at a time."""
     if model.model is None:
         raise RuntimeError("the model has not been trained")
-    result: np.ndarray = model.model.predict(
-        as_inputs(features), batch_size=SCORING_ROWS, verbose=0
-    )
-    return result.astype(np.float64)
+    size = scoring_rows(features)
+    starts = range(0, max(len(features), 1), size)  # no rows: one empty batch
+    predict = model.model.predict_on_batch  # the compiled function: the same bits at any size
+    parts = [predict(as_inputs(features[start : start + size])) for start in starts]
+    return np.concatenate(parts).astype(np.float64)
 
 
-def predict(model: Network, features: np.ndarray) -> np.ndarray:
-    """Class codes for a classifier, numbers (in the target's own scale) for a regressor."""
+def predict(model: Network, features: Any) -> np.ndarray:
+    """Class codes for a classifier, numbers (in the target's own scale) for a regressor.
+
+    A regressor's numbers stay in float32, the precision the network computes in, so they
+    are written with the digits they hold (204.55417, not 204.55416870117188).
+    """
     scores = outputs(model, features)
-    return scores.argmax(axis=1) if TASK == "classification" else scores[:, 0]
+    return scores.argmax(axis=1) if TASK == "classification" else scores[:, 0].astype(np.float32)
 
 
-def predict_proba(model: Network, features: np.ndarray) -> np.ndarray | None:
+def predict_proba(model: Network, features: Any) -> np.ndarray | None:
     """Class probabilities (one column per class code), or None for a regressor."""
     if TASK != "classification":
         return None
@@ -201,6 +234,24 @@ def save_model(model: Network, path: Path) -> None:
     if model.model is None:
         raise RuntimeError("the model has not been trained")
     model.model.save(path)
+    without_save_time(path)
+
+
+def without_save_time(path: Path) -> None:
+    """Rewrite a `.keras` file (a zip) without the time it was saved: Keras writes the date
+    into metadata.json and the clock into the weights' zip entry. The same weights then give
+    the same bytes, and so the same content-named file (see artifact.py)."""
+    with zipfile.ZipFile(path) as archive:
+        entries = [(entry, archive.read(entry)) for entry in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for entry, data in entries:
+            if entry.filename == "metadata.json":
+                metadata = json.loads(data)
+                metadata.pop("date_saved", None)
+                data = json.dumps(metadata).encode()
+            fixed = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
+            fixed.compress_type, fixed.external_attr = entry.compress_type, entry.external_attr
+            archive.writestr(fixed, data)
 
 
 def load_model(path: Path) -> Network:

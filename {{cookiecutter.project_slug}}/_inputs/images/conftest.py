@@ -50,7 +50,7 @@ def digits_npz(tmp_path: Path) -> Path:
     """The bundled digits as a user's .npz file: X is N x 8 x 8, y the digit."""
     dataset = load_dataset(Settings())
     path = tmp_path / "digits.npz"
-    np.savez(path, X=dataset.features[..., 0], y=dataset.target.astype(int))
+    np.savez(path, X=np.asarray(dataset.features)[..., 0], y=dataset.target.astype(int))
     return path
 
 

@@ -1,13 +1,17 @@
 """Training images: scikit-learn's bundled digits, or the user's `.npz` file or image folder.
 
-A dataset is one array of N x H x W x C pixel values (read by images.py) and one class label
-per image, as text: the name of its class folder, or the `.npz` file's `y`. `evaluate` reads
-its files the same way, at the image shape recorded at training. Nothing is downloaded: the
-digits ship inside the scikit-learn wheel.
+A dataset is N x H x W x C pixel values (read by images.py) and one class label per image,
+as text: the name of its class folder, or the `.npz` file's `y`. A folder's images are read
+once, at the training size, into a temporary file and taken from there a batch at a time,
+so memory does not grow with their number. `evaluate` reads its files the same way, at the
+image shape recorded at training. Nothing is downloaded: the digits ship inside the
+scikit-learn wheel.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,28 +22,34 @@ from sklearn import datasets
 from .config import DEFAULT_DATASET, TASK, Settings, Task
 from .errors import UserError
 from .images import (
+    ImageRows,
     check_shape,
-    common_shape,
-    note_resized,
-    open_images,
-    read_files,
+    open_class_folders,
+    read_into_disk,
     read_npz,
     shape_text,
+    trained_size,
+    training_shape,
 )
+
+log = logging.getLogger(__name__)
 
 MIN_ROWS = 10
 MIN_SIDE = 2  # pixels: the network halves each side once
 TARGET_NAME = "label"
-Features = np.ndarray  # N x H x W x C pixel values, before preprocessing
+ITEMS = "images"  # what messages call the dataset's rows
+READ_BATCH = 256  # images read from files at a time
+Features = ImageRows  # N x H x W x C pixel values, before preprocessing
 
 
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    features: np.ndarray
+    features: ImageRows
     target: np.ndarray
     target_name: str = TARGET_NAME
     source: Path | None = None  # the user's file or folder, for messages that point into it
+    source_size: list[int] | None = None  # the size most of a folder's images have (H, W)
 
     @property
     def n_rows(self) -> int:
@@ -53,9 +63,18 @@ class Dataset:
     def n_features(self) -> int:
         return int(np.prod(self.image_shape))
 
+    def summary(self) -> str:
+        """E.g. "450 images of 32x32x3, 3 classes"."""
+        classes = len(set(self.target))
+        return f"{self.n_rows} images of {shape_text(self.image_shape)}, {classes} classes"
+
     def description(self) -> dict[str, Any]:
         """What model.json records of the inputs: `evaluate` and `predict` read files with it."""
-        return {"image_shape": self.image_shape, "target_name": self.target_name}
+        return {
+            "image_shape": self.image_shape,
+            "source_size": self.source_size or self.image_shape[:2],
+            "target_name": self.target_name,
+        }
 
 
 def load_dataset(settings: Settings) -> Dataset:
@@ -67,45 +86,64 @@ def load_dataset(settings: Settings) -> Dataset:
         )
     if settings.data is None:
         return load_bundled(DEFAULT_DATASET, TASK)
-    return load_images(settings.data, shape=None)
+    dataset = load_images(settings.data, shape=None, image_size=settings.image_size)
+    counts = Counter(dataset.target)
+    log.info("Classes: %s", ", ".join(f"{label} ({counts[label]})" for label in sorted(counts)))
+    return dataset
 
 
 def load_bundled(name: str, task: Task) -> Dataset:
-    """scikit-learn's digits: 1,797 grayscale 8x8 images of the digits 0 to 9."""
+    """scikit-learn's digits: 1,797 grayscale 8x8 images of the digits 0 to 9, their 4-bit
+    values (0..16) brought to 0..1 as image files are read, so that a model trained on them
+    scores PNG files of digits (samples/digits/) as it should."""
     bunch = getattr(datasets, f"load_{name}")()
-    images = bunch.images.astype(np.float32)[..., np.newaxis]
-    return Dataset(name=name, features=images, target=bunch.target.astype(str).astype(object))
+    images = (bunch.images / 16).astype(np.float32)[..., np.newaxis]
+    labels = bunch.target.astype(str).astype(object)
+    return Dataset(name=name, features=ImageRows(images), target=labels)
 
 
 def load_labelled(path: Path, target: str, metadata: dict[str, Any], task: Task) -> Dataset:
-    """Labelled images read at the shape in a trained model's `metadata`: `evaluate --data`."""
-    return load_images(path, shape=metadata["image_shape"])
+    """Labelled images read at the shape in a trained model's `metadata`: `evaluate --data`.
+    A class the model was not trained on is refused: it could only be scored as wrong."""
+    dataset = load_images(path, shape=metadata["image_shape"], usual=trained_size(metadata))
+    unknown = sorted(set(dataset.target) - set(metadata["classes"]))
+    if unknown:
+        raise UserError(
+            f"{path}: class {unknown[0]!r} is not one the model was trained on "
+            f"({', '.join(metadata['classes'])}); leave its images out"
+        )
+    return dataset
 
 
-def load_images(path: Path, shape: list[int] | None) -> Dataset:
-    """Images with labels, at `shape` (H, W, C), or for training at the folder's common shape."""
-    files = open_images(path)
+def load_images(
+    path: Path,
+    shape: list[int] | None,
+    image_size: int = 0,
+    usual: tuple[int, int] | None = None,
+) -> Dataset:
+    """Images with labels, at `shape` (H, W, C), or for training at the folder's common size
+    (its longest side at most `image_size`)."""
+    files = open_class_folders(path)
     if files.is_npz:
         images, npz_labels = read_npz(path)
         if npz_labels is None:
             raise UserError(f"{path} has no array named y (the class of each image in X)")
-        labels = npz_labels
         if shape is not None:
             check_shape(path, images, shape)
-    else:
-        pairs = zip(files.files, files.labels, strict=True)
-        unlabelled = [file for file, label in pairs if not label]
-        if unlabelled:
-            raise UserError(
-                f"{unlabelled[0]} is not in a class folder: put each image in a sub-folder named "
-                f"after its class ({path}/<class>/<image>.png)"
-            )
-        images, resized = read_files(files.files, shape or common_shape(files))
-        note_resized(resized, list(images.shape[1:]))
-        labels = np.array(files.labels, dtype=object)
-    if len(images) < MIN_ROWS:
-        raise UserError(f"{path} has {len(images)} images; training needs at least {MIN_ROWS}")
-    if min(images.shape[1:3]) < MIN_SIDE:
-        size = shape_text(images.shape[1:3])
+        check_size(path, len(images), list(images.shape[1:]))
+        return Dataset(path.name, ImageRows(images), npz_labels, source=path)
+    if shape is None:
+        shape, usual = training_shape(path, files.files, image_size)
+    check_size(path, len(files.files), shape)  # before reading the images
+    assert usual is not None
+    features = read_into_disk(files.files, shape, usual, READ_BATCH)
+    labels = np.array(files.labels, dtype=object)
+    return Dataset(path.name, features, labels, source=path, source_size=list(usual))
+
+
+def check_size(path: Path, count: int, shape: list[int]) -> None:
+    if count < MIN_ROWS:
+        raise UserError(f"{path} has {count} images; training needs at least {MIN_ROWS}")
+    if min(shape[:2]) < MIN_SIDE:
+        size = shape_text(shape[:2])
         raise UserError(f"{path}: images of {size} are too small (at least {MIN_SIDE}x{MIN_SIDE})")
-    return Dataset(name=path.name, features=images, target=labels, source=path)

@@ -19,7 +19,7 @@ from .artifact import Artifact, load_artifact
 from .errors import UserError
 from .features import transform
 from .files import atomic_path, same_file
-from .images import open_images, read_batches
+from .images import ImageRows, open_images, read_batches
 from .labels import decode
 
 log = logging.getLogger(__name__)
@@ -28,11 +28,13 @@ ID_COLUMN, PREDICTION_COLUMN, PROBABILITY_COLUMN = "id", "prediction", "probabil
 BATCH_IMAGES = 1024  # images read and scored at a time: memory stays flat however many
 
 
-def score(artifact: Artifact, images: np.ndarray, source: Path | None = None) -> pd.DataFrame:
+def score(
+    artifact: Artifact, images: np.ndarray | ImageRows, source: Path | None = None
+) -> pd.DataFrame:
     """The predicted class and its probability for each of `images` (N x H x W x C pixels)."""
     if len(images) == 0:
         return pd.DataFrame(columns=[PREDICTION_COLUMN, PROBABILITY_COLUMN])
-    matrix = transform(artifact.preprocessing, images.astype(np.float32), source)
+    matrix = transform(artifact.preprocessing, ImageRows(np.asarray(images, np.float32)), source)
     probabilities = framework.predict_proba(artifact.model, matrix)
     assert probabilities is not None  # a CNN is a classifier
     codes = probabilities.argmax(axis=1)
@@ -54,7 +56,7 @@ def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     files = open_images(input_path)
     rows = 0
     with atomic_path(output_path) as temporary, temporary.open("w", newline="") as handle:
-        for ids, images in read_batches(files, artifact.metadata["image_shape"], BATCH_IMAGES):
+        for ids, images in read_batches(files, artifact.metadata, BATCH_IMAGES):
             scores = score(artifact, images, input_path)
             scores.insert(0, ID_COLUMN, ids)
             scores.to_csv(handle, header=rows == 0, index=False)

@@ -17,9 +17,14 @@ from .conftest import shape_image, write_image_folder
 
 def test_the_bundled_digits_are_8x8_grayscale_images() -> None:
     dataset = load_dataset(Settings())
-    assert dataset.features.shape == (1797, 8, 8, 1) and dataset.features.dtype == np.float32
+    assert dataset.features.shape == (1797, 8, 8, 1)
+    assert np.asarray(dataset.features).dtype == np.float32
     assert sorted(set(dataset.target)) == [str(digit) for digit in range(10)]
-    assert dataset.description() == {"image_shape": [8, 8, 1], "target_name": "label"}
+    assert dataset.description() == {
+        "image_shape": [8, 8, 1],
+        "source_size": [8, 8],
+        "target_name": "label",
+    }
     assert dataset.n_features == 64
 
 
@@ -99,7 +104,10 @@ def test_images_of_other_sizes_are_resized_to_the_common_one(
     shape_image("ring", 24, np.random.default_rng(1), colour=True).save(folder / "ring" / "big.png")
     dataset = load_dataset(Settings(data=folder))
     assert dataset.image_shape == [16, 16, 3]  # one colour image: all are read as colour
-    assert "note: 1 image(s) resized to 16x16 (height x width)" in caplog.messages
+    assert caplog.messages[:2] == [
+        "note: 1 image(s) of another size than the usual 16x16 (24x24) read at 16x16",
+        "note: 12 grayscale image(s) read in colour: the folder holds colour images",
+    ]
 
 
 def test_an_image_outside_the_class_folders_is_named(tmp_path: Path) -> None:
@@ -112,12 +120,12 @@ def test_an_image_outside_the_class_folders_is_named(tmp_path: Path) -> None:
 def test_a_file_that_is_not_an_image_is_named(tmp_path: Path) -> None:
     folder = write_image_folder(tmp_path / "shapes", per_class=6)
     (folder / "ring" / "broken.png").write_text("not a png")
-    with pytest.raises(UserError, match=r"broken\.png is not a readable PNG or JPEG image"):
+    with pytest.raises(UserError, match=r"broken\.png is not a readable PNG, JPEG, TIFF or BMP"):
         load_dataset(Settings(data=folder))
 
 
 def test_an_empty_folder_says_what_it_expects(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     Image.new("L", (4, 4)).save(tmp_path / "empty.gif")  # not a format that is read
-    with pytest.raises(UserError, match=r"empty/ holds no PNG or JPEG images \(expected an \.npz"):
+    with pytest.raises(UserError, match=r"empty/ holds no PNG, JPEG, TIFF or BMP images in class"):
         load_dataset(Settings(data=tmp_path / "empty"))

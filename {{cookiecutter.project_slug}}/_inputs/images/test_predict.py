@@ -52,7 +52,11 @@ def test_a_folder_is_scored_image_by_image(
     scored = pd.read_csv(tmp_path / "out.csv", dtype={"prediction": str})
     assert scored["id"].tolist() == ["a.png", "batch 2/b.jpg", "c.png"]
     assert set(scored["prediction"]) <= {str(digit) for digit in range(10)}
-    assert "note: 1 image(s) resized to 8x8 (height x width)" in caplog.messages
+    notes = [message for message in caplog.messages if message.startswith("note:")]
+    assert notes == [  # the RGB 32x32 image is not silently read as the model's 8x8 grayscale
+        "note: 1 image(s) of another size than the training images' 8x8 (32x32) read at 8x8",
+        "note: 1 colour image(s) read in grayscale: the model was trained on grayscale images",
+    ]
 
 
 def test_batches_give_the_same_output_as_one_pass(
@@ -98,7 +102,7 @@ def test_a_failure_leaves_no_half_written_output(
         shape_image("ring", 8, np.random.default_rng(number)).save(folder / f"{number}.png")
     (folder / "9.png").write_text("broken")  # the last file, in the second batch
     monkeypatch.setattr(predict, "BATCH_IMAGES", 2)
-    with pytest.raises(UserError, match=r"9\.png is not a readable PNG or JPEG image"):
+    with pytest.raises(UserError, match=r"9\.png is not a readable PNG, JPEG, TIFF or BMP image"):
         predict_file(folder, tmp_path / "out.csv", settings.models_dir)
     assert not (tmp_path / "out.csv").exists()
 

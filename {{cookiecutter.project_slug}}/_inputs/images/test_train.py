@@ -60,8 +60,8 @@ def test_the_scaling_is_learned_from_the_training_images_only(
     scaling = load_artifact(settings.models_dir).preprocessing
     dataset = load_dataset(Settings())
     split = split_dataset(dataset, settings.seed, settings.test_size)
-    assert scaling.mean == pytest.approx([split.train_features.mean()], rel=1e-5)
-    assert scaling.mean != pytest.approx([dataset.features.mean()], rel=1e-5)
+    assert scaling.mean == pytest.approx([np.asarray(split.train_features).mean()], rel=1e-5)
+    assert scaling.mean != pytest.approx([np.asarray(dataset.features).mean()], rel=1e-5)
 
 
 def test_same_seed_gives_the_same_model(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .config import (
     COLUMN_LISTS,
+    IMAGE_SIZE,
     INPUTS,
     MAX_CATEGORIES,
     MODEL,
@@ -108,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     if INPUTS == "tables":
         add_column_options(train)
+    else:
+        train.add_argument(
+            "--image-size",
+            type=at_least_two,
+            metavar="PIXELS",
+            help="read images whose longest side is longer at this size, keeping their "
+            f"proportions (default: {IMAGE_SIZE})",
+        )
     commands.add_parser(
         "evaluate", parents=[folders, data], help="score the saved model (held-out split or --data)"
     )
@@ -155,6 +164,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "target": getattr(args, "target", None),
         "seed": getattr(args, "seed", None),
         "test_size": getattr(args, "test_size", None),
+        "image_size": getattr(args, "image_size", None),
         "params": dict(getattr(args, "param", None) or {}) or None,
     }
     return Settings(**{key: value for key, value in given.items() if value is not None})

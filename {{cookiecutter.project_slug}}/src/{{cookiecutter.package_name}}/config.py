@@ -26,6 +26,9 @@ METRICS_FILE = "metrics.json"
 EVALUATION_FILE = "evaluation.json"
 # One-hot encoding a column with more values than this is refused (--max-categories).
 MAX_CATEGORIES = 100
+# Images whose longest side is longer are read smaller (--image-size): a small CNN learns
+# as well from them, in a fraction of the time and memory.
+IMAGE_SIZE = 64
 COLUMN_LISTS = ("categorical", "numeric", "drop")
 
 
@@ -52,6 +55,7 @@ class Settings:
     numeric: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     max_categories: int = MAX_CATEGORIES
+    image_size: int = IMAGE_SIZE  # images: the longest side they are read at, in pixels
 
     @property
     def metrics_path(self) -> Path:

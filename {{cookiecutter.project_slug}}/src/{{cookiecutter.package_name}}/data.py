@@ -22,6 +22,7 @@ from .errors import UserError
 from .tables import MISSING_TOKENS, TableFile, location, open_table, read_all
 
 MIN_ROWS = 10
+ITEMS = "rows"  # what messages call the dataset's rows
 Kind = Literal["numeric", "categorical"]
 FeatureTypes = dict[str, Kind]
 Features = pd.DataFrame  # a dataset's inputs, before preprocessing
@@ -46,6 +47,10 @@ class Dataset:
     @property
     def n_features(self) -> int:
         return len(self.feature_types)
+
+    def summary(self) -> str:
+        """E.g. "569 rows, 30 features, target 'target'"."""
+        return f"{self.n_rows} rows, {self.n_features} features, target {self.target_name!r}"
 
     def description(self) -> dict[str, Any]:
         """What model.json records of the inputs: `evaluate` and `predict` read files with it."""

@@ -23,6 +23,7 @@ from .tables import TableFile, location
 
 MISSING_CATEGORY = "(missing)"
 Preprocessing = ColumnTransformer  # saved with the model (artifact.py)
+Matrix = np.ndarray  # what the model is given: numbers, one column per model input
 
 
 def build_preprocessing(dataset: Dataset) -> ColumnTransformer:

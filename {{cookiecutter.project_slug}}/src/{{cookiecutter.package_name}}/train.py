@@ -4,6 +4,7 @@ save the model and reports."""
 from __future__ import annotations
 
 import logging
+import math
 import platform
 import time
 from dataclasses import dataclass
@@ -24,9 +25,9 @@ from .config import (
     project_relative,
     project_root,
 )
-from .data import Dataset, Features, load_bundled, load_dataset, load_labelled
+from .data import ITEMS, Dataset, Features, load_bundled, load_dataset, load_labelled
 from .errors import UserError
-from .features import build_preprocessing, fit_preprocessing, transform
+from .features import Matrix, build_preprocessing, fit_preprocessing, transform
 from .files import same_file, write_json
 from .labels import decode, encode
 from .reports import LOSS_CURVE_FILE, compute_metrics, plot_name, save_loss_curve, save_plot
@@ -68,30 +69,56 @@ def split_dataset(dataset: Dataset, seed: int, test_size: float) -> Split:
             stratify=stratify,
         )
     except ValueError as exc:  # e.g. a test split too small to hold every class
-        raise UserError(f"cannot split {dataset.name} with test size {test_size}: {exc}") from None
+        size = working_test_size(dataset.target, seed, test_size)
+        advice = (
+            f"--test-size {size} would work"
+            if size is not None
+            else f"{len(dataset.target)} {ITEMS} are too few to split"
+        )
+        raise UserError(
+            f"cannot split {dataset.name} with test size {test_size}: {exc}; {advice}"
+        ) from None
     return Split(*parts)
+
+
+def working_test_size(target: np.ndarray, seed: int, wanted: float) -> float | None:
+    """The test size nearest `wanted` that splits rows of this target, in few decimals.
+
+    Each part needs a row of every class (a regressor: one row); scikit-learn gives the
+    test part ceil(size * rows) rows. None when no test size can split them.
+    """
+    rows = len(target)
+    classes = len(np.unique(target)) if TASK == "classification" else 1
+    if rows < 2 * classes:
+        return None
+    test_rows = min(max(math.ceil(wanted * rows), classes), rows - classes)
+    middle = (test_rows - 0.5) / rows  # half a row from either neighbour: safe to round
+    stratify = target if TASK == "classification" else None
+    for decimals in range(1, len(str(rows)) + 3):
+        size = round(middle, decimals)
+        try:
+            train_test_split(np.arange(rows), test_size=size, random_state=seed, stratify=stratify)
+        except ValueError:
+            continue
+        return size
+    return None
 
 
 def train(settings: Settings) -> dict[str, Any]:
     """Train, evaluate on the held-out split, and write the model and reports; returns metrics."""
     trained = framework.build_model(settings.params, settings.seed)  # bad --param: fail first
     dataset = load_dataset(settings)
-    log.info(
-        "Loaded %s: %d rows, %d features, target %r",
-        dataset.name,
-        dataset.n_rows,
-        dataset.n_features,
-        dataset.target_name,
-    )
+    log.info("Loaded %s: %s", dataset.name, dataset.summary())
     split = split_dataset(dataset, settings.seed, settings.test_size)
     preprocessing = build_preprocessing(dataset)
     train_matrix = fit_preprocessing(preprocessing, split.train_features, dataset.source)
     test_matrix = transform(preprocessing, split.test_features, dataset.source)
     log.info(
-        "Training %s (%s) on %d rows, %d model inputs ...",
+        "Training %s (%s) on %d %s, %d model inputs ...",
         MODEL,
         FRAMEWORK,
         len(split.train_target),
+        ITEMS,
         int(np.prod(train_matrix.shape[1:])),
     )
     codes, classes = encode(split.train_target)
@@ -138,7 +165,7 @@ def train(settings: Settings) -> dict[str, Any]:
     return metrics
 
 
-def check_predictions_finite(model: Any, *matrices: np.ndarray) -> None:
+def check_predictions_finite(model: Any, *matrices: Matrix) -> None:
     """Refuse a model that diverged: nothing is saved when any prediction is not finite."""
     for matrix in matrices:
         scores = framework.predict_proba(model, matrix)

@@ -1,0 +1,140 @@
+"""Training on folders of large photos: peak memory and time at two numbers of images.
+
+Bakes a CNN project (PyTorch by default), installs its pinned requirements in a virtualenv,
+writes folders of 512x512 JPEG images (two classes of noisy drawings, like photos in size
+and compression) at two counts, and trains on each in a process of its own, printing:
+
+- its peak resident memory, which should not grow with the number of images: training reads
+  a folder into a temporary file at the image size (64 pixels a side by default), a batch
+  at a time, and takes its batches from there;
+- the time to read the folder and the time of the whole training (a few epochs: memory is
+  what is measured, and each epoch reads every image);
+- the ratio of the larger folder's peak to the smaller one's (target: about 1.0).
+
+Run with `make bench-data` (no Docker needed), or `python bench/image_bench.py --framework
+tensorflow --counts 200 2000`; about 5 minutes per framework on two cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.support.pythons import find_python  # noqa: E402
+
+ENV = {**os.environ, "PIP_RETRIES": "0"}  # PyTorch's CPU index is not reachable from here
+SIDE = 512
+
+MAKE_FOLDER = f"""
+import sys
+from pathlib import Path
+import numpy as np
+from PIL import Image
+
+count, folder = int(sys.argv[1]), Path(sys.argv[2])
+rng = np.random.default_rng(count)
+for number in range(count):
+    kind = ("ring", "cross")[number % 2]
+    pixels = rng.integers(0, 90, ({SIDE}, {SIDE}, 3)).astype(np.uint8)
+    side = {SIDE} // 2
+    top, left = (int(n) for n in rng.integers(0, {SIDE} - side, 2))
+    if kind == "ring":
+        pixels[top : top + side, left : left + side] = 220
+        pixels[top + 24 : top + side - 24, left + 24 : left + side - 24] = 40
+    else:
+        middle = side // 2
+        pixels[top + middle - 16 : top + middle + 16, left : left + side] = 220
+        pixels[top : top + side, left + middle - 16 : left + middle + 16] = 220
+    (folder / kind).mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(folder / kind / f"{{number:05d}}.jpg", quality=90)
+"""
+
+# The child prints the seconds it took to read the folder and to train, and its peak
+# resident memory in MB.
+MEASURE = """
+import json, logging, resource, sys, time
+from pathlib import Path
+from {package}.config import Settings
+from {package}.data import load_dataset
+from {package}.train import train
+
+logging.disable()
+settings = Settings(
+    data=Path(sys.argv[1]), models_dir=Path(sys.argv[2]), reports_dir=Path(sys.argv[3]),
+    params={{"epochs": sys.argv[4], "patience": sys.argv[4]}},
+)
+started = time.perf_counter()
+dataset = load_dataset(settings)
+read = time.perf_counter() - started
+del dataset
+started = time.perf_counter()
+metrics = train(settings)
+trained = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"read_s": read, "train_s": trained, "peak_mb": peak, "accuracy": metrics["accuracy"]}}))
+"""
+
+
+def run(command: list[str], cwd: Path | None = None) -> str:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=ENV)
+    if done.returncode != 0:
+        raise SystemExit(f"error: {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--framework", choices=["pytorch", "tensorflow"], default="pytorch")
+    parser.add_argument("--counts", type=int, nargs=2, default=[200, 2000], help="images per folder")
+    parser.add_argument("--epochs", default="2", help="epochs of each training")
+    args = parser.parse_args()
+    python = find_python("3.11")
+    if python is None:
+        raise SystemExit("error: no Python 3.11 on this machine")
+    with tempfile.TemporaryDirectory(prefix="image-bench-") as tmp:
+        work = Path(tmp)
+        answers = {"framework": args.framework, "model": "cnn"}
+        project = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(work), extra_context=answers))
+        package = next(project.glob("src/*/cli.py")).parent.name
+        ENV["PYTHONPATH"] = str(project / "src")  # the package runs from its source tree
+        print(f"installing the {args.framework} project's requirements ...", file=sys.stderr)
+        run([python, "-m", "venv", str(work / "venv")])
+        venv_python = str(work / "venv" / "bin" / "python")
+        run([venv_python, "-m", "pip", "install", "-q", "-r", "requirements.txt"], cwd=project)
+
+        rows = []
+        for count in args.counts:
+            folder = work / f"photos-{count}"
+            print(f"writing {count} JPEG images of {SIDE}x{SIDE} ...", file=sys.stderr)
+            run([venv_python, "-c", MAKE_FOLDER, str(count), str(folder)])
+            print(f"training on {count} images ...", file=sys.stderr)
+            script = MEASURE.format(package=package)
+            out = [str(folder), str(work / f"m{count}"), str(work / f"r{count}"), args.epochs]
+            rows.append((count, json.loads(run([venv_python, "-c", script, *out]).splitlines()[-1])))
+
+        print(f"\n{args.framework} CNN, {SIDE}x{SIDE} JPEG images read at 64x64, {args.epochs} epochs:")
+        print("\n| images | peak MB | read s | train s (read included) | accuracy |")
+        print("|---|---|---|---|---|")
+        for count, measured in rows:
+            print(
+                f"| {count:,} | {measured['peak_mb']:.0f} | {measured['read_s']:.1f} "
+                f"| {measured['train_s']:.1f} | {measured['accuracy']:.3f} |"
+            )
+        (small, first), (large, second) = rows
+        print(
+            f"\npeak memory at {large:,} images / at {small:,}: "
+            f"{second['peak_mb'] / first['peak_mb']:.2f} (target: about 1.0)"
+        )
+
+
+if __name__ == "__main__":
+    main()
