@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import csv
+import os
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.config import TASK, Settings
+from {{ cookiecutter.package_name }}.config import FRAMEWORK, TASK, Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.train import train
+
+Scope = Literal["session", "package", "module", "class", "function"]
+# For the tests that need a trained model but not a good one: networks train a few epochs.
+QUICK: dict[str, str] = {} if FRAMEWORK == "sklearn" else {"epochs": "3"}
 
 
 @pytest.fixture(autouse=True)
@@ -22,15 +29,30 @@ def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REPORTS_DIR", raising=False)
 
 
-@pytest.fixture
-def trained(tmp_path: Path) -> tuple[Settings, dict[str, Any]]:
-    """A training on the bundled dataset, for the tests that need a model.
+def once_per_session(fixture_name: str, config: pytest.Config) -> Scope:
+    """Session, but one per test under mutation testing (make mutation, which sets
+    MUTANT_UNDER_TEST): mutmut picks the tests to run by the code each one was seen to run."""
+    return "function" if "MUTANT_UNDER_TEST" in os.environ else "session"
 
-    One per test, not one per session: each test that relies on training is then seen to
-    run it, which is what lets mutation testing (make mutation) pick the tests to run.
-    """
+
+@pytest.fixture(scope=once_per_session)
+def bundled_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One training on the bundled dataset (training is deterministic); its folder, metrics."""
+    folder = tmp_path_factory.mktemp("trained")
+    return folder, train(Settings(models_dir=folder / "models", reports_dir=folder / "reports"))
+
+
+@pytest.fixture
+def trained(
+    bundled_training: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> tuple[Settings, dict[str, Any]]:
+    """A model trained on the bundled dataset, in this test's own models/ and reports/
+    folders (a copy: a test may change or damage them)."""
+    folder, metrics = bundled_training
     settings = Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports")
-    return settings, train(settings)
+    shutil.copytree(folder / "models", settings.models_dir)
+    shutil.copytree(folder / "reports", settings.reports_dir)
+    return settings, copy.deepcopy(metrics)
 
 
 def write_csv(
@@ -96,3 +118,24 @@ def customers_csv(tmp_path: Path) -> Path:
     path = tmp_path / "customers.csv"
     customer_table(600).to_csv(path, index=False)
     return path
+
+
+@pytest.fixture(scope=once_per_session)
+def customers_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One training on the customers_csv table, its id dropped; its folder and metrics."""
+    folder = tmp_path_factory.mktemp("customers")
+    customer_table(600).to_csv(folder / "customers.csv", index=False)
+    settings = Settings(
+        data=folder / "customers.csv",
+        target="label",
+        drop=("customer_id",),
+        models_dir=folder / "models",
+        reports_dir=folder / "reports",
+    )
+    return folder, train(settings)
+
+
+@pytest.fixture
+def customers_model(customers_training: tuple[Path, dict[str, Any]], tmp_path: Path) -> Path:
+    """A model trained on the customer table: a copy of its models folder, for this test."""
+    return Path(shutil.copytree(customers_training[0] / "models", tmp_path / "customers-model"))

@@ -21,13 +21,11 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.predict import score
-from {{ cookiecutter.package_name }}.train import train
 
 
 @pytest.fixture
-def models(tmp_path: Path) -> Path:
-    train(Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports"))
-    return tmp_path / "models"
+def models(trained: tuple[Settings, dict[str, Any]]) -> Path:
+    return trained[0].models_dir
 
 
 def test_model_json_names_the_files_it_was_saved_with(models: Path) -> None:

@@ -10,11 +10,15 @@ import pytest
 from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.cli import main
 
+from .conftest import QUICK
+
+QUICK_ARGS = [arg for name, value in QUICK.items() for arg in ("--param", f"{name}={value}")]
+
 
 def test_train_then_predict_from_the_command_line(
     tmp_path: Path, bundled_csv: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["train", "--models-dir", "m", "--reports-dir", "r"]) == 0
+    assert main(["train", "--models-dir", "m", "--reports-dir", "r", *QUICK_ARGS]) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert json.loads((tmp_path / "r" / "metrics.json").read_text()) == metrics
     assert (
@@ -58,6 +62,7 @@ def test_column_flags_and_the_columns_file_choose_the_same_types(
             "label",
             "--models-dir",
             str(models),
+            *QUICK_ARGS,
         ]
         assert main([*args, *options]) == 0
         types: dict[str, str] = json.loads((models / "model.json").read_text())["feature_types"]

@@ -20,7 +20,6 @@ from {{ cookiecutter.package_name }}.tables import (
     read_all,
     read_batches,
 )
-from {{ cookiecutter.package_name }}.train import train
 
 from .conftest import customer_table
 
@@ -123,12 +122,10 @@ def test_rows_are_named_by_line_in_csv_and_by_row_in_parquet(tmp_path: Path) -> 
     assert location(None, 4) == "row 5"
 
 
-def test_missing_markers_are_written_back_as_they_were(customers_csv: Path, tmp_path: Path) -> None:
-    settings = Settings(
-        data=customers_csv, target="label", drop=("customer_id",), models_dir=tmp_path / "m"
-    )
-    train(settings)
-    predict_file(customers_csv, tmp_path / "out.csv", settings.models_dir)
+def test_missing_markers_are_written_back_as_they_were(
+    customers_csv: Path, customers_model: Path, tmp_path: Path
+) -> None:
+    predict_file(customers_csv, tmp_path / "out.csv", customers_model)
     given = pd.read_csv(customers_csv, dtype=str, keep_default_na=False)
     scored = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     assert (given["payment"] == "NA").any()

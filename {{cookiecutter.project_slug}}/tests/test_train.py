@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from {{ cookiecutter.package_name }}.features import transform
 from {{ cookiecutter.package_name }}.reports import compute_metrics, plot_name
 from {{ cookiecutter.package_name }}.train import evaluate, split_dataset, train
 
-from .conftest import customer_table, write_csv
+from .conftest import QUICK, customer_table, write_csv
 
 METRIC = "accuracy" if TASK == "classification" else "r2"
 
@@ -82,16 +83,51 @@ def test_a_class_of_two_rows_can_be_split() -> None:
     assert set(split.train_target) == {"a", "b", "c"}
 
 
+@pytest.mark.parametrize(
+    ("rows", "test_size"),
+    [(10, 0.95), (10, 0.05), (3, 0.9), (1001, 0.9995)],
+    ids=["no training row", "too few test rows", "a few rows", "many rows"],
+)
+def test_a_test_size_the_data_cannot_split_names_one_that_can(rows: int, test_size: float) -> None:
+    data = dataset_of([str(i % 2) for i in range(rows)])  # two classes, or numbers
+    if TASK == "classification" and rows < 4:
+        pytest.skip("a classifier refuses classes of one row first")
+    try:
+        split_dataset(data, 42, test_size)
+    except UserError as exc:
+        found = re.fullmatch(
+            rf"cannot split d with test size {test_size}: .*; --test-size (\S+) would work",
+            str(exc),
+        )
+        assert found, str(exc)
+        size = float(found[1])
+    else:
+        assert TASK == "regression"  # one test row is enough for a regressor
+        return
+    split = split_dataset(data, 42, size)
+    assert len(split.train_target) and len(split.test_target)
+    assert abs(size - test_size) < 0.5 and len(str(size)) <= len(str(rows)) + 2
+
+
+def test_rows_too_few_for_any_test_size_are_named() -> None:
+    if TASK == "classification":
+        pytest.skip("a classifier refuses a single class first")
+    message = r"test size 0\.2: .*; too few rows \(1\) for a training and a test part$"
+    with pytest.raises(UserError, match=message):
+        split_dataset(dataset_of(["1"]), 42, 0.2)
+
+
 def test_evaluate_repeats_the_held_out_score(trained: tuple[Settings, dict[str, Any]]) -> None:
     settings, metrics = trained
     assert evaluate(settings)[METRIC] == metrics[METRIC]
 
 
-def test_same_seed_gives_the_same_model(tmp_path: Path) -> None:
-    runs = [
-        Settings(models_dir=tmp_path / name, reports_dir=tmp_path / name) for name in ("a", "b")
-    ]
-    first, second = (train(settings) for settings in runs)
+def test_same_seed_gives_the_same_model(
+    trained: tuple[Settings, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A training again, in a process that trained before (the shared `trained` model)."""
+    runs = [trained[0], Settings(models_dir=tmp_path / "b", reports_dir=tmp_path / "b")]
+    first, second = trained[1], train(runs[1])
     assert first == second
     assert saved(runs[0].models_dir) == saved(runs[1].models_dir)
     artifacts = [load_artifact(settings.models_dir) for settings in runs]
@@ -108,20 +144,14 @@ def test_same_seed_gives_the_same_model(tmp_path: Path) -> None:
 
 
 def saved(models_dir: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """model.json but its file names, and the bytes of each file it names, but a `.keras`
-    file (which records when it was saved; its predictions are compared instead)."""
+    """model.json, and the bytes of each file it names (named after their content)."""
     metadata = json.loads((models_dir / METADATA_FILE).read_text())
-    files = metadata.pop("files")
-    contents = {
-        role: (models_dir / name).read_bytes()
-        for role, name in files.items()
-        if not name.endswith(".keras")
-    }
+    contents = {name: (models_dir / name).read_bytes() for name in metadata["files"].values()}
     return metadata, contents
 
 
 def test_training_on_a_csv_file_uses_its_columns(bundled_csv: Path, tmp_path: Path) -> None:
-    settings = Settings(data=bundled_csv, target="label", models_dir=tmp_path / "m")
+    settings = Settings(data=bundled_csv, target="label", models_dir=tmp_path / "m", params=QUICK)
     metrics = train(settings)
     assert metrics["dataset"] == "bundled.csv"
     metadata = json.loads((settings.models_dir / METADATA_FILE).read_text())
@@ -136,12 +166,10 @@ CUSTOMER_BAR = {"classification": 0.8, "regression": 0.8}
 
 
 def test_training_on_categories_and_missing_values_reaches_the_bar(
-    customers_csv: Path, tmp_path: Path
+    customers_training: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
-    settings = Settings(
-        data=customers_csv, target="label", drop=("customer_id",), models_dir=tmp_path / "m"
-    )
-    metrics = train(settings)
+    folder, metrics = customers_training
+    shutil.copytree(folder / "models", tmp_path / "m")
     assert metrics[METRIC] >= CUSTOMER_BAR[TASK]
     assert metrics["n_features"] == 4
     # Without --data, evaluate re-reads the training file and repeats the split.
@@ -156,7 +184,11 @@ def test_preprocessing_is_learned_from_the_training_rows_only(
     customers_csv: Path, tmp_path: Path
 ) -> None:
     settings = Settings(
-        data=customers_csv, target="label", drop=("customer_id",), models_dir=tmp_path / "m"
+        data=customers_csv,
+        target="label",
+        drop=("customer_id",),
+        models_dir=tmp_path / "m",
+        params=QUICK,
     )
     train(settings)
     dataset = load_dataset(settings)
@@ -195,7 +227,7 @@ def test_a_value_too_large_to_scale_in_evaluation_is_named_by_line(tmp_path: Pat
     # x is 0 or 0.5: scaling multiplies it by 4, so 1e308 overflows
     rows: list[list[object]] = [[(i % 2) * 0.5, i % 2] for i in range(40)]
     data = write_csv(tmp_path / "train.csv", ["x", "y"], rows)
-    train(Settings(data=data, target="y", models_dir=tmp_path / "m"))
+    train(Settings(data=data, target="y", models_dir=tmp_path / "m", params=QUICK))
     source = write_csv(tmp_path / "in.csv", ["x", "y"], [[0.5, 1], [0.0, 0], ["1e308", 1]])
     with pytest.raises(
         UserError, match=r"in\.csv: line 4: column 'x' has 1e\+308, too large to scale"
@@ -213,7 +245,9 @@ def test_evaluate_finds_the_training_file_from_any_folder(
     (project / "pyproject.toml").write_text("")
     customers_csv.replace(project / "data" / "customers.csv")
     monkeypatch.chdir(project)
-    settings = Settings(data=Path("data/customers.csv"), target="label", drop=("customer_id",))
+    settings = Settings(
+        data=Path("data/customers.csv"), target="label", drop=("customer_id",), params=QUICK
+    )
     metrics = train(settings)
     assert json.loads(Path("models/model.json").read_text())["data_file"] == "data/customers.csv"
     monkeypatch.chdir(project / "notebooks")
@@ -243,7 +277,7 @@ def test_a_model_with_non_finite_predictions_is_not_saved(
     monkeypatch.setattr(framework, "predict", diverged)
     monkeypatch.setattr(framework, "predict_proba", lambda model, features: None)
     with pytest.raises(UserError, match="diverged: some of its predictions are not finite"):
-        train(Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r"))
+        train(Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params=QUICK))
     assert not (tmp_path / "m").exists() and not (tmp_path / "r").exists()
 
 
@@ -252,7 +286,10 @@ def test_a_model_with_non_finite_predictions_is_not_saved(
     [
         (["a"] * 20, "labels.csv: target 'y' has one class; a classifier needs two or more"),
         (["a", "b"] * 10 + ["c"], "labels.csv: class 'c' of 'y' has one row; each class needs 2"),
-        (list("abcdef") * 2, "cannot split labels.csv with test size 0.2: "),  # 3 rows, 6 classes
+        (  # a test part of 3 rows for 6 classes
+            list("abcdef") * 2,
+            r"cannot split labels.csv with test size 0.2: .*; --test-size 0.5 would work",
+        ),
     ],
 )
 def test_classes_a_split_cannot_hold_are_refused(
@@ -268,7 +305,11 @@ def test_classes_a_split_cannot_hold_are_refused(
 
 def test_evaluate_on_a_file_names_what_is_wrong_in_it(customers_csv: Path, tmp_path: Path) -> None:
     settings = Settings(
-        data=customers_csv, target="label", drop=("customer_id",), models_dir=tmp_path / "m"
+        data=customers_csv,
+        target="label",
+        drop=("customer_id",),
+        models_dir=tmp_path / "m",
+        params=QUICK,
     )
     train(settings)
     table = customer_table(40, seed=12)
@@ -299,7 +340,11 @@ def test_evaluate_on_a_file_names_what_is_wrong_in_it(customers_csv: Path, tmp_p
 
 def test_a_training_file_that_is_gone_says_what_to_do(customers_csv: Path, tmp_path: Path) -> None:
     settings = Settings(
-        data=customers_csv, target="label", drop=("customer_id",), models_dir=tmp_path / "m"
+        data=customers_csv,
+        target="label",
+        drop=("customer_id",),
+        models_dir=tmp_path / "m",
+        params=QUICK,
     )
     train(settings)
     customers_csv.unlink()

@@ -73,7 +73,7 @@ def split_dataset(dataset: Dataset, seed: int, test_size: float) -> Split:
         advice = (
             f"--test-size {size} would work"
             if size is not None
-            else f"{len(dataset.target)} {ITEMS} are too few to split"
+            else f"too few {ITEMS} ({len(dataset.target)}) for a training and a test part"
         )
         raise UserError(
             f"cannot split {dataset.name} with test size {test_size}: {exc}; {advice}"
