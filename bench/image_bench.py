@@ -95,7 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", choices=["pytorch", "tensorflow"], default="pytorch")
     parser.add_argument("--counts", type=int, nargs=2, default=[200, 2000], help="images per folder")
-    parser.add_argument("--epochs", default="2", help="epochs of each training")
+    parser.add_argument("--epochs", default="4", help="epochs of each training")
     args = parser.parse_args()
     python = find_python("3.11")
     if python is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -124,9 +125,10 @@ def test_too_few_rows_of_a_class_to_hold_out_is_one_clear_error() -> None:
         hold_out(np.zeros((10, 1)), np.array([0] * 9 + [1]), 0.1, seed=0)
 
 
-def test_training_reports_epochs_device_and_the_loss_curve(tmp_path: Path) -> None:
-    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r")
-    metrics = train(settings)
+def test_training_reports_epochs_device_and_the_loss_curve(
+    trained: tuple[Settings, dict[str, Any]],
+) -> None:
+    settings, metrics = trained  # the default training, on the bundled data
     assert metrics["device"] == "cpu" and metrics["converged"] is True
     assert 1 <= metrics["epochs"] <= metrics["params"]["epochs"]
     assert (settings.reports_dir / LOSS_CURVE_FILE).read_bytes().startswith(b"\x89PNG")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import os
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pytest
@@ -13,6 +16,8 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.train import train
 
+Scope = Literal["session", "package", "module", "class", "function"]
+
 
 @pytest.fixture(autouse=True)
 def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -21,15 +26,36 @@ def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REPORTS_DIR", raising=False)
 
 
-@pytest.fixture
-def trained(tmp_path: Path) -> tuple[Settings, dict[str, Any]]:
-    """A training on the bundled digits, for the tests that need a model.
+def once_per_session(fixture_name: str, config: pytest.Config) -> Scope:
+    """Session, but one per test under mutation testing (make mutation, which sets
+    MUTANT_UNDER_TEST): mutmut picks the tests to run by the code each one was seen to run."""
+    return "function" if "MUTANT_UNDER_TEST" in os.environ else "session"
 
-    One per test, not one per session: each test that relies on training is then seen to
-    run it, which is what lets mutation testing (make mutation) pick the tests to run.
-    """
+
+def copied(
+    folder: Path, metrics: dict[str, Any], tmp_path: Path
+) -> tuple[Settings, dict[str, Any]]:
+    """A training's models/ and reports/ copied into this test's own folders: a test may
+    change or damage them."""
     settings = Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports")
-    return settings, train(settings)
+    shutil.copytree(folder / "models", settings.models_dir)
+    shutil.copytree(folder / "reports", settings.reports_dir)
+    return settings, copy.deepcopy(metrics)
+
+
+@pytest.fixture(scope=once_per_session)
+def bundled_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One full training on the bundled digits (training is deterministic): its folder, metrics."""
+    folder = tmp_path_factory.mktemp("trained")
+    return folder, train(Settings(models_dir=folder / "models", reports_dir=folder / "reports"))
+
+
+@pytest.fixture
+def trained(
+    bundled_training: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> tuple[Settings, dict[str, Any]]:
+    """A model trained on the bundled digits, for the tests of how good it is."""
+    return copied(*bundled_training, tmp_path)
 
 
 # Enough epochs for a model far better than chance, in about a second: for the tests of
@@ -37,12 +63,18 @@ def trained(tmp_path: Path) -> tuple[Settings, dict[str, Any]]:
 QUICK = {"epochs": "3"}
 
 
+@pytest.fixture(scope=once_per_session)
+def quick_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    folder = tmp_path_factory.mktemp("quick")
+    settings = Settings(models_dir=folder / "models", reports_dir=folder / "reports", params=QUICK)
+    return folder, train(settings)
+
+
 @pytest.fixture
-def quickly_trained(tmp_path: Path) -> tuple[Settings, dict[str, Any]]:
-    settings = Settings(
-        models_dir=tmp_path / "models", reports_dir=tmp_path / "reports", params=QUICK
-    )
-    return settings, train(settings)
+def quickly_trained(
+    quick_training: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> tuple[Settings, dict[str, Any]]:
+    return copied(*quick_training, tmp_path)
 
 
 @pytest.fixture

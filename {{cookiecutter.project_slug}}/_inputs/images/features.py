@@ -20,7 +20,7 @@ from .images import ImageRows, shape_text
 class ImageScaling:
     """Per-channel mean and standard deviation of the training images, and their shape."""
 
-    BATCH = 1024  # images read at a time while fitting
+    BATCH = 1024  # images read at a time while fitting (fewer when large)
 
     def __init__(self, shape: list[int]) -> None:
         self.shape = list(shape)

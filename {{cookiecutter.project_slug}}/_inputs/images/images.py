@@ -42,6 +42,12 @@ LUMINANCE = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # colour to gray,
 SHOWN = 5  # names listed when files are skipped
 
 
+def batch_rows(shape: list[int] | tuple[int, ...], most: int, budget: int = 8 * 2**20) -> int:
+    """How many images of `shape` to hold at a time: at most `most`, and fewer when large, so
+    that a batch stays within `budget` bytes of float32 pixels."""
+    return max(1, min(most, budget // (4 * int(np.prod(shape)))))
+
+
 def is_hidden(path: Path) -> bool:
     return path.name.startswith(".")
 
@@ -408,7 +414,9 @@ class ImageRows:
             images = (images - mean) / std
         return images.astype(dtype or np.float32, copy=False)
 
-    def batches(self, size: int) -> Iterator[np.ndarray]:
+    def batches(self, most: int) -> Iterator[np.ndarray]:
+        """The images as arrays of at most `most` (fewer when large: see `batch_rows`)."""
+        size = batch_rows(self.shape[1:], most)
         for start in range(0, len(self), size):
             yield np.asarray(self[start : start + size])
 
@@ -416,9 +424,10 @@ class ImageRows:
 def read_into_disk(
     files: list[Path], shape: list[int], usual: tuple[int, int], batch: int
 ) -> ImageRows:
-    """Every file read at `shape` into a `DiskArray`, a batch at a time, with one note per
-    kind of change made."""
+    """Every file read at `shape` into a `DiskArray`, at most `batch` at a time, with one note
+    per kind of change made."""
     store, changes = DiskArray(len(files), shape), Changes()
+    batch = batch_rows(shape, batch)
     for start in range(0, len(files), batch):
         images = np.empty((len(files[start : start + batch]), *shape), dtype=np.float32)
         for index, file in enumerate(files[start : start + batch]):
@@ -434,8 +443,8 @@ def read_into_disk(
 def read_batches(
     files: ImageFiles, metadata: dict[str, Any], batch: int
 ) -> Iterator[tuple[list[str], np.ndarray]]:
-    """(ids, images) in batches of `batch` images at the model's shape, read one batch at a
-    time from a folder; one note per kind of change from the training images."""
+    """(ids, images) in batches of at most `batch` images at the model's shape, read one batch
+    at a time from a folder; one note per kind of change from the training images."""
     shape = metadata["image_shape"]
     if files.is_npz:
         images, _ = read_npz(files.path)
@@ -445,6 +454,7 @@ def read_batches(
             yield files.ids(start, start + len(part)), part
         return
     usual, changes = trained_size(metadata), Changes()
+    batch = batch_rows(shape, batch)
     for start in range(0, len(files.files), batch):
         chunk = files.files[start : start + batch]
         images = np.empty((len(chunk), *shape), dtype=np.float32)

@@ -25,7 +25,7 @@ from .labels import decode
 log = logging.getLogger(__name__)
 
 ID_COLUMN, PREDICTION_COLUMN, PROBABILITY_COLUMN = "id", "prediction", "probability"
-BATCH_IMAGES = 1024  # images read and scored at a time: memory stays flat however many
+BATCH_IMAGES = 1024  # images read and scored at a time (fewer when large): memory stays flat
 
 
 def score(

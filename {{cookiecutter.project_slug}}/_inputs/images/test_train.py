@@ -64,11 +64,13 @@ def test_the_scaling_is_learned_from_the_training_images_only(
     assert scaling.mean != pytest.approx([np.asarray(dataset.features).mean()], rel=1e-5)
 
 
-def test_same_seed_gives_the_same_model(tmp_path: Path) -> None:
-    runs = [Settings(models_dir=tmp_path / n, reports_dir=tmp_path / n, params=QUICK) for n in "ab"]
-    first, second = (train(settings) for settings in runs)
-    assert first == second
-    artifacts = [load_artifact(settings.models_dir) for settings in runs]
+def test_same_seed_gives_the_same_model(
+    quick_training: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    folder, first = quick_training  # the same settings, trained once already
+    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params=QUICK)
+    assert train(settings) == first
+    artifacts = [load_artifact(folder / "models"), load_artifact(settings.models_dir)]
     images = transform(artifacts[0].preprocessing, load_dataset(Settings()).features, None)
     scores = [framework.predict_proba(artifact.model, images) for artifact in artifacts]
     np.testing.assert_array_equal(scores[0], scores[1])
