@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import sys
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from .errors import UserError
 from .files import to_json
 
 MAX_SEED = 2**32 - 1  # the largest seed NumPy and scikit-learn accept
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
 # What --data, --input and --output take, for a model of tables or of images.
 HELP = {
     "tables": {
@@ -186,8 +188,21 @@ def run(args: argparse.Namespace) -> None:
         predict_file(args.input, args.output, settings.models_dir)
 
 
+def release_freed_memory() -> None:
+    """Give large freed buffers (a batch's arrays, a network's activations) back to the
+    system at once. glibc otherwise raises its threshold for doing so after the first such
+    buffer is freed, and later ones pile up on a heap that does not shrink: scoring 6,000
+    images took from 0.47 to 2.9 GB at random, and 0.47 GB every time with this. It is
+    the MALLOC_MMAP_THRESHOLD_ setting, made in-process; other C libraries are left as
+    they are."""
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)  # glibc (Linux, the image)
+    if mallopt is not None:
+        mallopt(M_MMAP_THRESHOLD, 128 * 1024)  # glibc's default, made fixed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    release_freed_memory()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         run(args)
