@@ -59,6 +59,19 @@ def test_a_folder_is_scored_image_by_image(
     ]
 
 
+def test_the_shipped_digits_are_classified_as_the_model_was_trained(
+    quickly_trained: tuple[Settings, dict[str, Any]], tmp_path: Path
+) -> None:
+    """samples/digits/ holds PNG files of the bundled digits: read as image files are, to
+    0..1, they match the bundled digits the model learned from."""
+    settings, _ = quickly_trained
+    samples = Path(__file__).resolve().parents[1] / "samples" / "digits"
+    assert predict_file(samples, tmp_path / "out.csv", settings.models_dir) == 10
+    scored = pd.read_csv(tmp_path / "out.csv", dtype={"prediction": str})
+    correct = (scored["prediction"] == scored["id"].str[len("digit-")]).sum()
+    assert correct >= 9, scored
+
+
 def test_batches_give_the_same_output_as_one_pass(
     quickly_trained: tuple[Settings, dict[str, Any]],
     digits_npz: Path,
