@@ -91,9 +91,9 @@ def test_a_16_bit_folder_trains_on_its_values_and_scores_the_same_way(tmp_path: 
     settings = quick_settings(folder, tmp_path)
     train(settings)
     predict_file(folder, tmp_path / "out.csv", settings.models_dir)
-    expected = score(load_artifact(settings.models_dir), dataset.features)
+    in_memory = score(load_artifact(settings.models_dir), dataset.features)
     scored = np.loadtxt(tmp_path / "out.csv", delimiter=",", skiprows=1, usecols=2)
-    np.testing.assert_allclose(scored, expected["probability"], atol=1e-6)
+    np.testing.assert_allclose(scored, in_memory["probability"], atol=1e-6)
 
 
 def test_a_mode_that_cannot_be_read_names_the_file(
