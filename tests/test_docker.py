@@ -263,6 +263,12 @@ def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> No
     assert [row["id"] for row in rows] == ids
     assert all(row["prediction"] != "" for row in rows)
     assert output.stat().st_uid == HOST_USER
+    # Without INPUT, the sample the project ships is scored into predictions.csv, as the
+    # post-bake hint says.
+    done = make(["docker-predict"], project, env)
+    assert "note: no INPUT given: scoring the sample samples/" in done.stdout
+    with (project / "predictions.csv").open() as handle:
+        assert len(list(csv.DictReader(handle))) == 10
 
 
 def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker, built_images) -> None:
