@@ -27,7 +27,7 @@ demo: $(BIN)/pytest ## Bake the default project into build/demo, install it and 
 test: lint ## Lint, then run every test tier (the docker tier skips when no engine answers)
 	$(BIN)/pytest $(PYTEST_FLAGS)
 
-test-fast: $(BIN)/pytest ## Static tiers only: bake, render, lint, parse, refuse (~1 min)
+test-fast: $(BIN)/pytest ## Static tiers only: bake, render, lint, parse, refuse (60-90 s)
 	$(BIN)/pytest -m "not generated and not docker" $(PYTEST_FLAGS)
 
 lint: $(BIN)/pytest ## Lint and type-check the template's own code
