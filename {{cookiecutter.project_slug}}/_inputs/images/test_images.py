@@ -187,6 +187,12 @@ def test_training_speaks_of_images(
     assert not [line for line in messages if " rows" in line or "features" in line]
 
 
+def test_a_class_of_one_image_is_named_in_words_of_images(tmp_path: Path) -> None:
+    np.savez(tmp_path / "odd.npz", X=np.zeros((11, 8, 8)), y=["a", "b"] * 5 + ["c"])
+    with pytest.raises(UserError, match=r"class 'c' of 'label' has one image; each class needs 2"):
+        train(quick_settings(tmp_path / "odd.npz", tmp_path))
+
+
 def test_evaluating_a_class_the_model_never_saw_names_it(
     quickly_trained: tuple[Settings, dict[str, Any]], tmp_path: Path
 ) -> None:

@@ -54,9 +54,9 @@ def split_dataset(dataset: Dataset, seed: int, test_size: float) -> Split:
                 "a classifier needs two or more"
             )
         if counts.min() < 2:
-            rare = labels[counts.argmin()]
+            rare, item = labels[counts.argmin()], ITEMS.removesuffix("s")  # "row", "image"
             raise UserError(
-                f"{dataset.name}: class {str(rare)!r} of {dataset.target_name!r} has one row; "
+                f"{dataset.name}: class {str(rare)!r} of {dataset.target_name!r} has one {item}; "
                 "each class needs 2 or more"
             )
         stratify = dataset.target
