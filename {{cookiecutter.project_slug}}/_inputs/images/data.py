@@ -21,8 +21,8 @@ from sklearn import datasets
 
 from .config import DEFAULT_DATASET, TASK, Settings, Task
 from .errors import UserError
+from .image_rows import ImageRows
 from .images import (
-    ImageRows,
     check_shape,
     open_class_folders,
     read_into_disk,

@@ -14,7 +14,8 @@ import numpy as np
 
 from .data import Dataset
 from .errors import UserError
-from .images import ImageRows, shape_text
+from .image_rows import ImageRows
+from .images import shape_text
 
 
 class ImageScaling:

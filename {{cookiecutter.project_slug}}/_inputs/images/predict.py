@@ -19,7 +19,8 @@ from .artifact import Artifact, load_artifact
 from .errors import UserError
 from .features import transform
 from .files import atomic_path, same_file
-from .images import ImageRows, open_images, read_batches
+from .image_rows import ImageRows
+from .images import open_images, read_batches
 from .labels import decode
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
-from {{ cookiecutter.package_name }}.images import DiskArray, ImageRows, read_image
+from {{ cookiecutter.package_name }}.image_rows import DiskArray, ImageRows
+from {{ cookiecutter.package_name }}.images import read_image
 from {{ cookiecutter.package_name }}.predict import predict_file, score
 from {{ cookiecutter.package_name }}.train import evaluate, train
 
