@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -28,13 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.support.installed_project import ENV, bake_and_install, run  # noqa: E402
 from tests.support.pythons import find_python  # noqa: E402
 
-ENV = {**os.environ, "PIP_RETRIES": "0"}  # PyTorch's CPU index is not reachable from here
 SIDE = 512
 
 MAKE_FOLDER = f"""
@@ -92,13 +89,6 @@ def train_measured(python: str, package: str, folder: Path, out: Path, epochs: s
     return {"wall_s": wall, **found, "accuracy": json.loads(done.stdout)["accuracy"]}
 
 
-def run(command: list[str], cwd: Path | None = None) -> str:
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=ENV)
-    if done.returncode != 0:
-        raise SystemExit(f"error: {' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    return done.stdout
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--framework", choices=["pytorch", "tensorflow"], default="pytorch")
@@ -111,13 +101,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="image-bench-") as tmp:
         work = Path(tmp)
         answers = {"framework": args.framework, "model": "cnn"}
-        project = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(work), extra_context=answers))
-        package = next(project.glob("src/*/cli.py")).parent.name
-        ENV["PYTHONPATH"] = str(project / "src")  # the package runs from its source tree
-        print(f"installing the {args.framework} project's requirements ...", file=sys.stderr)
-        run([python, "-m", "venv", str(work / "venv")])
-        venv_python = str(work / "venv" / "bin" / "python")
-        run([venv_python, "-m", "pip", "install", "-q", "-r", "requirements.txt"], cwd=project)
+        _, package, venv_python = bake_and_install(python, work, answers)
 
         rows = []
         for count in args.counts:

@@ -18,21 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from cookiecutter.main import cookiecutter
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.support.installed_project import bake_and_install, run  # noqa: E402
 from tests.support.pythons import find_python  # noqa: E402
 
 COLUMNS = 20
-ENV = dict(os.environ)
 
 MAKE_TABLE = f"""
 import sys, numpy as np, pandas as pd
@@ -79,13 +75,6 @@ JOBS = {
 }
 
 
-def run(command: list[str], cwd: Path | None = None) -> str:
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=ENV)
-    if done.returncode != 0:
-        raise SystemExit(f"error: {' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    return done.stdout
-
-
 def measure(python: str, package: str, job: str, *args: Path) -> dict[str, float]:
     imports, work = JOBS[job]
     script = MEASURE.format(imports=imports.format(package=package), work=work)
@@ -113,13 +102,7 @@ def main() -> None:
         raise SystemExit("error: no Python 3.11 on this machine")
     with tempfile.TemporaryDirectory(prefix="predict-bench-") as tmp:
         work = Path(tmp)
-        project = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(work)))
-        package = next(project.glob("src/*/cli.py")).parent.name
-        ENV["PYTHONPATH"] = str(project / "src")  # the package runs from its source tree
-        print("installing the project's requirements ...", file=sys.stderr)
-        run([python, "-m", "venv", str(work / "venv")])
-        venv_python = str(work / "venv" / "bin" / "python")
-        run([venv_python, "-m", "pip", "install", "-q", "-r", "requirements.txt"], cwd=project)
+        _, package, venv_python = bake_and_install(python, work, {})
 
         tables = {}
         for rows in (20_000, 100_000, 200_000, 1_000_000):

@@ -54,7 +54,8 @@ def test_the_project_ships_the_sample_make_predict_scores(variant: tuple[dict, P
     if answers.get("model") == "cnn":
         assert shipped == ["samples/digits", *(f"samples/digits/digit-{d}.png" for d in range(10))]
     else:
-        dataset = {"linear": "diabetes", "svm": "digits"}.get(answers.get("model", ""), "breast_cancer")
+        config = next(project.glob("src/*/config.py")).read_text()
+        dataset = re.search(r'DEFAULT_DATASET = "(\w+)"', config).group(1)  # type: ignore[union-attr]
         assert shipped == [f"samples/{dataset}.csv"]
         assert len((project / shipped[0]).read_text().splitlines()) == 11  # a header and 10 rows
     done = run(["make", "--dry-run", "predict"], project)

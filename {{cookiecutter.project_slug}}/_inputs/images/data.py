@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from sklearn import datasets
 
-from .config import DEFAULT_DATASET, TASK, Settings, Task
+from .config import DEFAULT_DATASET, IMAGE_SIZE, TASK, Settings, Task
 from .errors import UserError
 from .image_rows import ImageRows
 from .images import (
@@ -118,7 +118,7 @@ def load_labelled(path: Path, target: str, metadata: dict[str, Any], task: Task)
 def load_images(
     path: Path,
     shape: list[int] | None,
-    image_size: int = 0,
+    image_size: int = IMAGE_SIZE,
     usual: tuple[int, int] | None = None,
 ) -> Dataset:
     """Images with labels, at `shape` (H, W, C), or for training at the folder's common size
