@@ -1,7 +1,10 @@
-"""Keep the files the answers chose, remove the rest, and say what to do next.
+"""Lay the variant folders the answers chose over the shared code, remove the rest, and say
+what to do next.
 
-Framework code lives as plain Python files under `_frameworks/<framework>/`; this hook
-moves the chosen framework's files into place, so no module holds code for another.
+A variant folder (`_frameworks/<framework>/`, `_frameworks/networks/` for the network
+frameworks, `_inputs/<kind>/`) holds plain files laid out as the project's: its `src/` files go
+into the package, its `tests/` files into `tests/`. So no module holds code for another variant,
+and what a variant adds is visible with `ls`.
 """
 
 from __future__ import annotations
@@ -11,34 +14,35 @@ import shutil
 from pathlib import Path
 
 PROJECT = Path.cwd()
-NETWORK_FRAMEWORKS = ("pytorch", "tensorflow")
+VARIANT_ROOTS = ("_frameworks", "_inputs")
 
 
-def install_framework(framework: str, package: str, use_gpu: bool) -> None:
-    source = PROJECT / "_frameworks" / framework
-    (source / "model.py").replace(PROJECT / "src" / package / "model.py")
-    (source / "test_model.py").replace(PROJECT / "tests" / "test_model.py")
-    # The pins of the framework's CUDA build, or of its CPU build (the hook allows use_gpu
-    # only for frameworks that have the former).
-    requirements = "requirements-gpu.txt" if use_gpu else "requirements.txt"
-    (source / requirements).replace(PROJECT / "requirements.txt")
-    if framework in NETWORK_FRAMEWORKS:  # the training loop rules they share
-        shared = PROJECT / "_frameworks" / "networks"
-        (shared / "network_training.py").replace(PROJECT / "src" / package / "network_training.py")
-        (shared / "test_network_training.py").replace(PROJECT / "tests" / "test_network_training.py")
-    shutil.rmtree(PROJECT / "_frameworks")
+def lay_over(variant: Path, package: str) -> None:
+    """Move the variant's `src/` files into the package and its `tests/` files into `tests/`."""
+    for part, target in (("src", PROJECT / "src" / package), ("tests", PROJECT / "tests")):
+        for path in sorted((variant / part).rglob("*")):
+            if path.is_file():
+                destination = target / path.relative_to(variant / part)
+                if destination.exists():
+                    raise SystemExit(f"ERROR: {variant}/{part} would replace the shared {destination}")
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                path.replace(destination)
 
 
-def install_inputs(inputs: str, package: str) -> None:
-    """A CNN reads images: their modules and tests replace those of tables."""
-    source = PROJECT / "_inputs" / inputs
-    if source.is_dir():
-        (PROJECT / "src" / package / "tables.py").unlink()
-        (PROJECT / "tests" / "test_tables.py").unlink()
-        for module in sorted(source.glob("*.py")):
-            folder = "tests" if module.name.startswith(("test_", "conftest")) else f"src/{package}"
-            module.replace(PROJECT / folder / module.name)
-    shutil.rmtree(PROJECT / "_inputs")
+def install_variants(answers: dict, facts: dict) -> None:
+    """`facts`: the chosen framework's facts file (`_frameworks/<name>/framework.toml`)."""
+    package = answers["package_name"]
+    frameworks = PROJECT / "_frameworks"
+    lay_over(frameworks / facts["name"], package)
+    if facts["network"]:  # the training rules the network frameworks share
+        lay_over(frameworks / "networks", package)
+    lay_over(PROJECT / "_inputs" / answers["__inputs"], package)
+    # The pins of the framework's CUDA build, or of its CPU build (the pre-generation hook
+    # allows use_gpu only for frameworks that have the former).
+    build = facts["builds"]["gpu" if answers["use_gpu"] else "cpu"]
+    (frameworks / facts["name"] / build["requirements"]).replace(PROJECT / "requirements.txt")
+    for root in VARIANT_ROOTS:
+        shutil.rmtree(PROJECT / root)
 
 
 def install_sample(dataset: str, inputs: str) -> None:
@@ -79,8 +83,8 @@ def print_next_steps(slug: str, serving: str) -> None:
 
 def main() -> None:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
-    install_framework(answers["framework"], answers["package_name"], answers["use_gpu"])
-    install_inputs(answers["__inputs"], answers["package_name"])
+    frameworks = json.loads(r"""{{ frameworks | json_in_order }}""")
+    install_variants(answers, frameworks[answers["framework"]])
     install_sample(answers["__dataset"], answers["__inputs"])
     install_license(answers["license"])
     remove_unused_ci(answers["ci"])

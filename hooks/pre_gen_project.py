@@ -1,7 +1,9 @@
 """Refuse answers that cannot make a working project, before anything is generated.
 
 Each problem is reported as one `ERROR:` line naming the bad value and the valid choices;
-the hook exits 1 and cookiecutter removes the half-made output folder. Standard library only:
+the hook exits 1 and cookiecutter removes the half-made output folder. What each framework
+offers (its models, builds and their Python versions) comes from its facts file,
+`_frameworks/<name>/framework.toml`, rendered in below as JSON. Standard library only:
 what only an install of the pinned requirements can tell (the import names a project installs,
 setuptools' email rule) is written in below by scripts/sync_hook_with_pins.py.
 """
@@ -15,16 +17,6 @@ import re
 import sys
 from email.headerregistry import Address
 
-# Models each framework offers; GPU training is for frameworks listed in GPU_FRAMEWORKS.
-FRAMEWORK_MODELS = {
-    "sklearn": ("logistic", "linear", "svm"),
-    "pytorch": ("logistic", "linear", "cnn"),
-    "tensorflow": ("logistic", "linear", "cnn"),
-}
-GPU_FRAMEWORKS = ("pytorch", "tensorflow")
-# Python versions a framework's pinned CPU build is proven on, where not every offered one:
-# the pinned torch+cpu wheel is tested on 3.11 only (its CUDA build on 3.11 and 3.12).
-CPU_PYTHONS = {"pytorch": ("3.11",)}
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # What cookiecutter.json derives project_slug as when project_name holds no letter or digit.
 NO_SLUG = "-"
@@ -134,7 +126,7 @@ PINS_SHA256 = "c964f046d911239acca303e670d51ecbf52715c06a8283f24dba6e7e97b7d2d5"
 # --- end: written by scripts/sync_hook_with_pins.py ---
 
 
-def problems(answers: dict) -> list[str]:
+def problems(answers: dict, frameworks: dict[str, dict]) -> list[str]:
     """Every reason these answers cannot make a working project (empty when they can)."""
     found = []
     slug, package = answers["project_slug"], answers["package_name"]
@@ -153,27 +145,35 @@ def problems(answers: dict) -> list[str]:
     if not derived_from_bad_slug:  # one root cause, one message: fixing the slug fixes the package
         found += package_problems(package)
     found += email_problems(answers["author_name"], answers["author_email"])
-    framework, model = answers["framework"], answers["model"]
-    if framework not in FRAMEWORK_MODELS:
-        found.append(f"framework {framework!r} is not offered; choose one of: {', '.join(FRAMEWORK_MODELS)}")
-    elif model not in FRAMEWORK_MODELS[framework]:
-        choices = ", ".join(FRAMEWORK_MODELS[framework])
-        found.append(
-            f"model {model!r} is not available with framework {framework!r}; choose one of: {choices}"
-        )
-    gpu = as_bool(answers["use_gpu"])
-    if gpu and framework not in GPU_FRAMEWORKS:
-        found.append(
-            f"use_gpu=yes is not available with framework {framework!r}, which trains on the CPU; "
-            f"answer use_gpu=no, or choose one of: {', '.join(GPU_FRAMEWORKS)}"
-        )
-    python = answers["python_version"]
-    if not gpu and python not in CPU_PYTHONS.get(framework, (python,)):
-        found.append(
-            f"framework {framework!r} with python_version={python} is not offered: its pinned CPU "
-            f"build is proven on Python {', '.join(CPU_PYTHONS[framework])} only; answer one of those"
-        )
+    found += framework_problems(answers, frameworks)
     return found
+
+
+def framework_problems(answers: dict, frameworks: dict[str, dict]) -> list[str]:
+    """Why the framework cannot give this model, GPU choice and Python version, if it cannot."""
+    name, model = answers["framework"], answers["model"]
+    if name not in frameworks:
+        return [f"framework {name!r} is not offered; choose one of: {', '.join(frameworks)}"]
+    facts = frameworks[name]
+    if model not in facts["models"]:
+        choices = ", ".join(facts["models"])
+        return [f"model {model!r} is not available with framework {name!r}; choose one of: {choices}"]
+    gpu, builds = as_bool(answers["use_gpu"]), facts["builds"]
+    if gpu and "gpu" not in builds:
+        with_gpu = ", ".join(other for other, f in frameworks.items() if "gpu" in f["builds"])
+        return [
+            f"use_gpu=yes is not available with framework {name!r}, which trains on the CPU; "
+            f"answer use_gpu=no, or choose one of: {with_gpu}"
+        ]
+    build, python = ("gpu" if gpu else "cpu"), answers["python_version"]
+    if python not in builds[build]["pythons"]:
+        versions = ", ".join(builds[build]["pythons"])
+        what = "CUDA build" if gpu else "CPU build"
+        return [
+            f"framework {name!r} with python_version={python} is not offered: its pinned {what} "
+            f"is proven on Python {versions} only; answer one of those"
+        ]
+    return []
 
 
 def package_problems(package: str) -> list[str]:
@@ -236,7 +236,8 @@ def as_bool(value: object) -> bool:
 
 def main() -> int:
     answers = json.loads(r"""{{ cookiecutter | tojson }}""")
-    found = problems(answers)
+    frameworks = json.loads(r"""{{ frameworks | json_in_order }}""")
+    found = problems(answers, frameworks)
     for problem in found:
         print(f"ERROR: {problem}", file=sys.stderr)
     return 1 if found else 0
