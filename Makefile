@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= build/demo
 PYTEST_FLAGS ?=
 # The template folder holds Jinja, not Python: each bake is linted by the tests instead.
-LINTED := hooks tests bench scripts local_extensions.py
+LINTED := hooks tests bench scripts tooling local_extensions.py
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test test-fast lint typecheck bench bench-data mutation clean
@@ -39,17 +39,17 @@ typecheck: $(BIN)/pytest ## Type-check the template's own code with mypy (settin
 	$(BIN)/mypy
 
 bench: $(BIN)/pytest ## Image size, build and training-time ratios per variant (needs Docker)
-	$(BIN)/python bench/docker_bench.py
+	$(BIN)/python -m bench.docker_bench
 
 bench-data: $(BIN)/pytest ## Scoring time and memory for tables; CNN training memory on 200 and 2,000 photos
-	$(BIN)/python bench/predict_bench.py
-	$(BIN)/python bench/image_bench.py
+	$(BIN)/python -m bench.predict_bench
+	$(BIN)/python -m bench.image_bench
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
-	$(BIN)/python scripts/mutation.py $(ANSWERS)
+	$(BIN)/python -m scripts.mutation $(ANSWERS)
 
 sync-hook: $(BIN)/pytest ## After changing pinned requirements: rewrite the names the hook refuses
-	$(BIN)/python scripts/sync_hook_with_pins.py
+	$(BIN)/python -m scripts.sync_hook_with_pins
 
 clean: ## Remove the demo, caches and the virtualenv
 	rm -rf build .pytest_cache .ruff_cache $(VENV)

@@ -21,8 +21,8 @@ few GB per PyTorch or TensorFlow variant, over 10 GB for the CUDA image. The ben
 cache only where MLDT_DISPOSABLE_ENGINE=1 (as .ci/run sets it); elsewhere the engine may be
 shared, and `docker builder prune` reclaims it.
 
-Run with `make bench` (needs a Docker engine: `bash .ci/install-docker.sh`), or e.g.
-`.venv/bin/python bench/docker_bench.py --framework pytorch --rounds 3`.
+Run with `make bench` (needs a Docker engine: `bash .ci/install-docker.sh`), or from the
+repository root, e.g. `.venv/bin/python -m bench.docker_bench --framework pytorch --rounds 3`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,32 +41,23 @@ from pathlib import Path
 
 from cookiecutter.main import cookiecutter
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.support import docker_env  # noqa: E402
-from tests.support.pythons import find_python  # noqa: E402
-from tests.variants import accepted  # noqa: E402
+from tests.variants import accepted
+from tooling import TEMPLATE, base_image, docker_engine, wheel_server, wheelhouse
+from tooling.commands import run
+from tooling.pythons import find_python
 
-DOCKER = docker_env.docker_command()
+DOCKER = docker_engine.docker_command()
 BUILT: list[str] = []  # image ids this run made, removed at the end
-QUESTIONS = json.loads((ROOT / "cookiecutter.json").read_text())
-# Offline, an index that a requirements file names (PyTorch's CPU index) is unreachable: give up
-# on it at once instead of retrying.
-PIP_ENV = {**os.environ, "PIP_RETRIES": "0"}
+QUESTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
 
-def run_timed(command: list[str], **kwargs) -> tuple[float, str]:
+def run_timed(
+    command: list[str], cwd: Path | None = None, environment: dict[str, str] | None = None
+) -> tuple[float, str]:
     """Run ``command``, stop the bench if it fails; (wall seconds, its stderr)."""
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"error: {' '.join(map(str, command))} failed:\n{done.stderr[-2000:]}")
-    return elapsed, done.stderr
-
-
-def timed(command: list[str], **kwargs) -> float:
-    return run_timed(command, **kwargs)[0]
+    done = run(command, cwd, environment=environment)
+    return time.perf_counter() - started, done.stderr
 
 
 # The same clock around the training command on the host and inside the container, so the
@@ -75,42 +65,30 @@ def timed(command: list[str], **kwargs) -> float:
 TIMED = 'start=$(date +%s%N); "$@"; status=$?; echo "elapsed_ns=$(($(date +%s%N) - start))" >&2; exit $status'
 
 
-def timed_inside(command: list[str], **kwargs) -> tuple[float, float]:
+def timed_inside(
+    command: list[str], cwd: Path | None = None, environment: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Run a TIMED command: (seconds inside the timer, seconds for the whole command)."""
-    whole, stderr = run_timed(command, **kwargs)
+    whole, stderr = run_timed(command, cwd, environment)
     return int(stderr.rpartition("elapsed_ns=")[2].split()[0]) / 1e9, whole
 
 
-def build(project: Path, tag: str, url: str, *extra: str) -> float:
-    command = [*DOCKER, "build", "--network", "host", "--tag", tag, *extra]
-    command += ["--build-arg", "PIP_NO_INDEX=1", "--build-arg", f"PIP_FIND_LINKS={url}", str(project)]
-    elapsed = timed(command, env={"DOCKER_BUILDKIT": "1", "PATH": "/usr/bin:/bin"})
-    BUILT.append(image_id(tag))  # each rebuild leaves the previous image untagged
+def timed_build(project: Path, tag: str, url: str, *flags: str) -> float:
+    """Seconds `docker build` took; the image is removed at the end."""
+    started = time.perf_counter()
+    docker_engine.build(project, tag, url, *flags)
+    elapsed = time.perf_counter() - started
+    BUILT.append(docker_engine.image_id(tag))  # each rebuild leaves the previous image untagged
     return elapsed
 
 
-def image_id(tag: str) -> str:
-    out = subprocess.run(
-        [*DOCKER, "image", "inspect", "--format", "{{.Id}}", tag], capture_output=True, text=True
-    )
-    return out.stdout.strip()
-
-
 def image_size(tag: str) -> int:
-    out = subprocess.run(
-        [*DOCKER, "image", "inspect", "--format", "{{.Size}}", tag], capture_output=True, text=True
-    )
-    return int(out.stdout)
+    return int(run([*DOCKER, "image", "inspect", "--format", "{{.Size}}", tag]).stdout)
 
 
 def venv_size(tag: str) -> int:
-    out = subprocess.run(
-        [*DOCKER, "run", "--rm", "--network", "none", "--entrypoint", "du", tag, "-sb", "/opt/venv"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(out.stdout.split()[0])
+    du = run([*DOCKER, "run", "--rm", "--network", "none", "--entrypoint", "du", tag, "-sb", "/opt/venv"])
+    return int(du.stdout.split()[0])
 
 
 def host_venv(project: Path, framework: str, version: str, url: str, work: Path) -> Path:
@@ -124,57 +102,39 @@ def host_venv(project: Path, framework: str, version: str, url: str, work: Path)
     venv = work / f"venv-{framework}-{version}"  # the same requirements for every model
     if venv.exists():
         return venv / "bin/python"
-    subprocess.run([python, "-m", "venv", str(venv)], check=True)
-    subprocess.run(
-        [
-            venv / "bin/pip",
-            "install",
-            "-q",
-            "--no-index",
-            "--find-links",
-            url,
-            "-r",
-            project / "requirements.txt",
-        ],
-        check=True,
-        env=PIP_ENV,
-    )
+    run([python, "-m", "venv", venv])
+    install: list[str | Path] = [venv / "bin/pip", "install", "-q", "--no-index", "--find-links", url]
+    run([*install, "-r", project / "requirements.txt"], env={"PIP_RETRIES": "0"})
     return venv / "bin/python"
 
 
 def bake(framework: str, model: str, version: str, output_dir: Path) -> Path:
     answers = {"framework": framework, "model": model, "python_version": version}
-    return Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers))
-
-
-def prune_pip_cache() -> None:
-    """Empty the builds' pip cache mounts, so that a cold build installs from the wheel folder."""
-    prune = [*DOCKER, "builder", "prune", "--force", "--filter", "type=exec.cachemount"]
-    subprocess.run(prune, capture_output=True)
+    return Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(output_dir), extra_context=answers))
 
 
 def remove_built() -> None:
     """Remove the images this run built; on a disposable engine, their build cache too."""
     if BUILT:
-        subprocess.run([*DOCKER, "image", "rm", "--force", *set(BUILT)], capture_output=True)
+        docker_engine.remove_images(BUILT)
         BUILT.clear()
-        docker_env.prune_build_cache_if_disposable()
+        docker_engine.prune_build_cache_if_disposable()
 
 
 def bench_variant(framework: str, model: str, version: str, rounds: int, work: Path) -> dict:
     name = f"{framework}-{model}-{version}"
     project = bake(framework, model, version, work / name)
-    base = docker_env.ensure_python_base_image(version)
-    wheels = docker_env.download_wheels([project / "requirements.txt"], version)
+    base = base_image.ensure_python_base_image(version)
+    wheels = wheelhouse.download_wheels([project / "requirements.txt"], version)
     tag = f"mldt-bench/{framework}-{model}:{version}"
-    with docker_env.serve_directory(wheels) as url:
-        prune_pip_cache()
-        cold = build(project, tag, url, "--no-cache")
+    with wheel_server.serve_directory(wheels) as url:
+        docker_engine.prune_cache_mounts()  # a cold build installs every wheel from the folder
+        cold = timed_build(project, tag, url, "--no-cache")
         edited = next(project.glob("src/*/train.py"))
         rebuilds = []
         for index in range(rounds):
             edited.write_text(edited.read_text() + f"# edit {index}\n")
-            rebuilds.append(build(project, tag, url))
+            rebuilds.append(timed_build(project, tag, url))
         python = host_venv(project, framework, version, url, work)
 
     out = work / f"out-{name}"
@@ -188,11 +148,11 @@ def bench_variant(framework: str, model: str, version: str, rounds: int, work: P
     container_cmd = [*docker_run, "--entrypoint", "sh", tag, "-c", TIMED, "sh", "python", *train_args]
     container_cmd += ["--models-dir", "/out/c-models", "--reports-dir", "/out/c-reports"]
     host_env = {"PYTHONPATH": str(project / "src"), "MPLCONFIGDIR": str(work), "PATH": "/usr/bin:/bin"}
-    timed_inside(host_cmd, cwd=project, env=host_env)  # warm-up: page cache, first-run imports
+    timed_inside(host_cmd, project, host_env)  # warm-up: page cache, first-run imports
     timed_inside(container_cmd)
     times: dict[str, list[float]] = {"host": [], "container": [], "docker_run": []}
     for _ in range(rounds):  # interleaved, so both see the same machine load
-        times["host"].append(timed_inside(host_cmd, cwd=project, env=host_env)[0])
+        times["host"].append(timed_inside(host_cmd, project, host_env)[0])
         inside, whole = timed_inside(container_cmd)
         times["container"].append(inside)
         times["docker_run"].append(whole)
@@ -230,12 +190,7 @@ TORCH_PACKAGES = {
 def torch_package_sizes(tag: str) -> dict[str, int]:
     """Bytes under /opt/venv's site-packages for each group of TORCH_PACKAGES, measured by du."""
     listing = "cd /opt/venv/lib/python*/site-packages && du -sb *"
-    out = subprocess.run(
-        [*DOCKER, "run", "--rm", "--network", "none", "--entrypoint", "sh", tag, "-c", listing],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    out = run([*DOCKER, "run", "--rm", "--network", "none", "--entrypoint", "sh", tag, "-c", listing])
     sizes = dict.fromkeys(TORCH_PACKAGES, 0)
     for line in out.stdout.splitlines():
         size, entry = line.split("\t", 1)
@@ -248,18 +203,18 @@ def torch_package_sizes(tag: str) -> dict[str, int]:
 def cuda_comparison(work: Path) -> None:
     """Print the PyTorch CPU image against the same project's image with PyPI's CUDA build of torch."""
     version = "3.11"
-    docker_env.ensure_python_base_image(version)
-    pytorch_files = ROOT / "{{cookiecutter.project_slug}}" / "_frameworks" / "pytorch"
+    base_image.ensure_python_base_image(version)
+    pytorch_files = TEMPLATE / "{{cookiecutter.project_slug}}" / "_frameworks" / "pytorch"
     rows: dict[str, dict[str, float]] = {}
     for build_name in ("CPU", "CUDA"):
         project = bake("pytorch", "linear", version, work / f"cuda-comparison-{build_name}")
         if build_name == "CUDA":  # the same project and Dockerfile, only the pins differ
             shutil.copyfile(pytorch_files / "requirements-gpu.txt", project / "requirements.txt")
-        wheels = docker_env.download_wheels([project / "requirements.txt"], version)
+        wheels = wheelhouse.download_wheels([project / "requirements.txt"], version)
         tag = f"mldt-bench/pytorch-linear-{build_name.lower()}:{version}"
-        with docker_env.serve_directory(wheels) as url:
-            prune_pip_cache()
-            seconds = build(project, tag, url, "--no-cache")
+        with wheel_server.serve_directory(wheels) as url:
+            docker_engine.prune_cache_mounts()
+            seconds = timed_build(project, tag, url, "--no-cache")
         sizes = torch_package_sizes(tag)
         size, torch_related = image_size(tag), sum(sizes.values())
         rows[build_name] = {"size": size, **sizes, "torch-related": torch_related}
@@ -310,7 +265,7 @@ def main() -> int:
         help="instead of the table: PyTorch's CPU image against its CUDA build (downloads ~2.7 GB)",
     )
     args = parser.parse_args()
-    problem = docker_env.engine_problem()
+    problem = docker_engine.engine_problem()
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1

@@ -12,8 +12,9 @@ and compression) at two counts, and trains on each with the project's CLI, in a 
   every image), as the CLI runs them;
 - the ratio of the larger folder's peak to the smaller one's (target: about 1.0).
 
-Run with `make bench-data` (no Docker needed), or `python bench/image_bench.py --framework
-tensorflow --counts 200 2000`; about 5 minutes per framework on two cores.
+Run with `make bench-data` (no Docker needed), or from the repository root
+`.venv/bin/python -m bench.image_bench --framework tensorflow --counts 200 2000`; about 5 minutes
+per framework on two cores.
 """
 
 from __future__ import annotations
@@ -21,16 +22,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.support.installed_project import ENV, bake_and_install, run  # noqa: E402
-from tests.support.pythons import find_python  # noqa: E402
+from tooling.commands import run
+from tooling.installed_project import ENV, bake_and_install
+from tooling.pythons import find_python
 
 SIDE = 512
 
@@ -77,10 +76,8 @@ def train_measured(python: str, package: str, folder: Path, out: Path, epochs: s
     command += ["--models-dir", str(out / "m"), "--reports-dir", str(out / "r")]
     command += ["--param", f"epochs={epochs}", "--param", f"patience={epochs}"]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=ENV)
+    done = run(command, environment=ENV)
     wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"error: {' '.join(command[3:])} failed:\n{done.stderr[-2000:]}")
     found = {
         name: float(match.group(1))
         for name, pattern in (("train_s", r"Trained in ([0-9.]+) s"), ("peak_mb", r"peak_mb=([0-9.]+)"))
@@ -107,7 +104,7 @@ def main() -> None:
         for count in args.counts:
             folder = work / f"photos-{count}"
             print(f"writing {count} JPEG images of {SIDE}x{SIDE} ...", file=sys.stderr)
-            run([venv_python, "-c", MAKE_FOLDER, str(count), str(folder)])
+            run([venv_python, "-c", MAKE_FOLDER, str(count), folder], environment=ENV)
             print(f"training on {count} images ...", file=sys.stderr)
             rows.append((count, train_measured(venv_python, package, folder, work / str(count), args.epochs)))
 

@@ -17,7 +17,7 @@ The first round also checks that the uv image is the same image: `train` runs in
 (`--network none`), and `pip list` in /opt/venv, the number of .pyc files and the size of
 /opt/venv are compared; one line per framework says what it found, with each round's times.
 
-Run from the repository root: `.venv/bin/python bench/installer_bench.py` (needs a Docker
+Run from the repository root: `.venv/bin/python -m bench.installer_bench` (needs a Docker
 engine: `bash .ci/install-docker.sh`); about 30 minutes on 2 cores with the default rounds.
 Each cold build leaves its layers in BuildKit's build cache (about 3 GB for PyTorch, 5 GB
 for TensorFlow), which `--no-cache` does not reuse. On a shared engine that cache cannot be
@@ -34,7 +34,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,15 +42,11 @@ from pathlib import Path
 
 from cookiecutter.main import cookiecutter
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.support import docker_env  # noqa: E402
+from tooling import TEMPLATE, base_image, docker_engine, wheel_server, wheelhouse
+from tooling.commands import run
 
-DOCKER = docker_env.docker_command()
-# Debian's client builds with BuildKit; DOCKER_HOST, when set, names the engine to use.
-BUILD_ENV = {"DOCKER_BUILDKIT": "1", "PATH": "/usr/bin:/bin"}
-if "DOCKER_HOST" in os.environ:
-    BUILD_ENV["DOCKER_HOST"] = os.environ["DOCKER_HOST"]
+DOCKER = docker_engine.docker_command()
+# The engine used when DOCKER_HOST names none (docker_engine.build passes DOCKER_HOST on).
 DEFAULT_ENGINE = "unix:///var/run/docker.sock"
 PYTHON = "3.11"
 UV_VERSION = "0.13.8"
@@ -117,15 +112,6 @@ def uv_dockerfile(text: str) -> str:
     return text.replace(PIP_ENV, UV_ENV).replace(PIP_INSTALL, UV_INSTALL)
 
 
-def run(command: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
-    """Run ``command``; stop the bench with the tail of its output if it fails."""
-    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    if done.returncode != 0:
-        output = (done.stdout + done.stderr)[-3000:]
-        raise SystemExit(f"error: {' '.join(map(str, command))} failed:\n{output}")
-    return done
-
-
 def step_times(log: str) -> dict[str, float]:
     """BuildKit's --progress=plain log: {step name: seconds} for the steps that ran."""
     names: dict[str, str] = {}
@@ -138,17 +124,13 @@ def step_times(log: str) -> dict[str, float]:
     return times
 
 
-def build(project: Path, dockerfile: Path, tag: str, url: str) -> Build:
-    subprocess.run(
-        [*DOCKER, "builder", "prune", "--force", "--filter", "type=exec.cachemount"], capture_output=True
-    )
-    command = [*DOCKER, "build", "--no-cache", "--progress=plain", "--network", "host"]
-    command += ["--file", str(dockerfile), "--tag", tag]
-    command += ["--build-arg", "PIP_NO_INDEX=1", "--build-arg", f"PIP_FIND_LINKS={url}", str(project)]
+def measured_build(project: Path, dockerfile: Path, tag: str, url: str) -> Build:
+    """A cold build (no layer cache, empty cache mounts) and the times BuildKit logged."""
+    docker_engine.prune_cache_mounts()
     started = time.perf_counter()
-    done = run(command, env=BUILD_ENV)
+    done = docker_engine.build(project, tag, url, "--no-cache", "--progress=plain", "--file", str(dockerfile))
     whole = time.perf_counter() - started
-    BUILT.add(image_id(tag))
+    BUILT.add(docker_engine.image_id(tag))
     steps = step_times(done.stderr)
     builder = {name: seconds for name, seconds in steps.items() if name.startswith("[builder ")}
     install = [seconds for name, seconds in builder.items() if INSTALL_STEP in name]
@@ -157,16 +139,12 @@ def build(project: Path, dockerfile: Path, tag: str, url: str) -> Build:
     return Build(whole, install[0], sum(builder.values()))
 
 
-def image_id(tag: str) -> str:
-    return run([*DOCKER, "image", "inspect", "--format", "{{.Id}}", tag]).stdout.strip()
-
-
-def remove_images(prune_build_cache: bool = False) -> None:
-    if BUILT:
-        subprocess.run([*DOCKER, "image", "rm", "--force", *BUILT], capture_output=True)
-        BUILT.clear()
+def remove_built(prune_build_cache: bool = False) -> None:
+    """Remove the images this run built; with `prune_build_cache`, the engine's whole build cache."""
+    docker_engine.remove_images(BUILT)
+    BUILT.clear()
     if prune_build_cache:  # only on an engine of its own: see --prune-build-cache
-        subprocess.run([*DOCKER, "builder", "prune", "--all", "--force"], capture_output=True)
+        run([*DOCKER, "builder", "prune", "--all", "--force"], check=False)
 
 
 def inspect(tag: str) -> tuple[list[str], int, int]:
@@ -194,8 +172,8 @@ def wheel_folder(project: Path, uv_wheels: Path, work: Path) -> Path:
     """The project's wheelhouse plus the uv wheel, linked into one folder to serve."""
     folder = work / f"wheels-{project.parent.name}"
     folder.mkdir()
-    wheelhouse = docker_env.download_wheels([project / "requirements.txt"], PYTHON)
-    for wheel in [*wheelhouse.glob("*.whl"), *uv_wheels.glob("*.whl")]:
+    wheels = wheelhouse.download_wheels([project / "requirements.txt"], PYTHON)
+    for wheel in [*wheels.glob("*.whl"), *uv_wheels.glob("*.whl")]:
         try:
             os.link(wheel, folder / wheel.name)
         except OSError:  # another filesystem
@@ -207,20 +185,24 @@ def bench_framework(
     name: str, rounds: int, uv_wheels: Path, work: Path, prune_build_cache: bool
 ) -> tuple[list[str], str]:
     context = {**FRAMEWORKS[name], "python_version": PYTHON}
-    project = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(work / name), extra_context=context))
+    project = Path(
+        cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(work / name), extra_context=context)
+    )
     dockerfiles = {"pip": project / "Dockerfile", "uv": project / "Dockerfile.uv"}
     dockerfiles["uv"].write_text(uv_dockerfile(dockerfiles["pip"].read_text()))
     tags = {installer: f"mldt-uv/{name}:{installer}" for installer in INSTALLERS}
     builds: dict[str, list[Build]] = {installer: [] for installer in INSTALLERS}
     found: dict[str, tuple[list[str], int, int]] = {}
-    with docker_env.serve_directory(wheel_folder(project, uv_wheels, work)) as url:
+    with wheel_server.serve_directory(wheel_folder(project, uv_wheels, work)) as url:
         for index in range(rounds):
             order = INSTALLERS if index % 2 == 0 else INSTALLERS[::-1]  # pip uv, uv pip, ...
             for installer in order:
-                builds[installer].append(build(project, dockerfiles[installer], tags[installer], url))
+                builds[installer].append(
+                    measured_build(project, dockerfiles[installer], tags[installer], url)
+                )
                 if index == 0:
                     found[installer] = inspect(tags[installer])
-                remove_images(prune_build_cache)  # each build starts without the previous image
+                remove_built(prune_build_cache)  # each build starts without the previous image
 
     cells = [name, str(rounds)]
     for field in ("whole", "install", "builder"):
@@ -251,11 +233,11 @@ def main() -> int:
     args = parser.parse_args()
     if args.prune_build_cache and os.environ.get("DOCKER_HOST", DEFAULT_ENGINE) == DEFAULT_ENGINE:
         parser.error("--prune-build-cache needs DOCKER_HOST set to an engine of this bench's own")
-    problem = docker_env.engine_problem()
+    problem = docker_engine.engine_problem()
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
-    docker_env.ensure_python_base_image(PYTHON)
+    base_image.ensure_python_base_image(PYTHON)
     columns = ["framework", "rounds"]
     for part in ("whole build", "install step", "builder stage"):
         columns += [f"{part} pip s", f"{part} uv s", f"{part} uv / pip"]
@@ -266,7 +248,7 @@ def main() -> int:
         uv_wheels = work / "uv"
         download = [sys.executable, "-m", "pip", "download", "--only-binary=:all:", "--no-deps"]
         download += ["--python-version", PYTHON, "--dest", str(uv_wheels), f"uv=={UV_VERSION}"]
-        run(download, env={**os.environ, "PIP_RETRIES": "0"})
+        run(download, env={"PIP_RETRIES": "0"})
         try:
             for name in args.framework or FRAMEWORKS:
                 rounds = args.sklearn_rounds if name == "sklearn" else args.rounds
@@ -274,7 +256,7 @@ def main() -> int:
                 print("| " + " | ".join(cells) + " |", flush=True)
                 lines.append(line)
         finally:
-            remove_images()
+            remove_built()
     print("\nmedians of cold builds; uv / pip is the median of each round's ratio")
     for line in lines:
         print(f"- {line}")

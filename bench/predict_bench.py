@@ -11,7 +11,8 @@ N rows x 20 numeric columns, trains on a sample, then prints:
   (predict reads in batches, so it should not grow with the file), and of `train`;
 - what the table libraries add to the image: the installed size of pandas and pyarrow.
 
-Run with `make bench-data` (no Docker needed); about 3 minutes.
+Run with `make bench-data` (no Docker needed), or `.venv/bin/python -m bench.predict_bench` from
+the repository root; about 3 minutes.
 """
 
 from __future__ import annotations
@@ -23,10 +24,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.support.installed_project import bake_and_install, run  # noqa: E402
-from tests.support.pythons import find_python  # noqa: E402
+from tooling.commands import run
+from tooling.installed_project import ENV, bake_and_install
+from tooling.pythons import find_python
 
 COLUMNS = 20
 
@@ -78,7 +78,7 @@ JOBS = {
 def measure(python: str, package: str, job: str, *args: Path) -> dict[str, float]:
     imports, work = JOBS[job]
     script = MEASURE.format(imports=imports.format(package=package), work=work)
-    return json.loads(run([python, "-c", script, *map(str, args)]).splitlines()[-1])
+    return json.loads(run([python, "-c", script, *args], environment=ENV).stdout.splitlines()[-1])
 
 
 def installed_mb(python: str, *distributions: str) -> float:
@@ -90,7 +90,7 @@ def installed_mb(python: str, *distributions: str) -> float:
         "        total += path.stat().st_size if path.is_file() else 0\n"
         "print(total / 1e6)"
     )
-    return float(run([python, "-c", script, *distributions]))
+    return float(run([python, "-c", script, *distributions], environment=ENV).stdout)
 
 
 def main() -> None:
@@ -108,7 +108,7 @@ def main() -> None:
         for rows in (20_000, 100_000, 200_000, 1_000_000):
             tables[rows] = work / f"rows{rows}.csv"
             print(f"writing {rows} rows ...", file=sys.stderr)
-            run([venv_python, "-c", MAKE_TABLE, str(rows), str(tables[rows])])
+            run([venv_python, "-c", MAKE_TABLE, str(rows), tables[rows]], environment=ENV)
         models, output = work / "models", work / "out" / "scored.csv"
         output.parent.mkdir()
         measure(venv_python, package, "train", tables[20_000], output, models)

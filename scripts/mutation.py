@@ -6,7 +6,8 @@ mutants killed (a test failed, or timed out) out of those mutmut made, the score
 modules together (target: at least 85%), and writes the surviving mutants of the core
 modules, with their diffs, to `<output>/survivors.txt` for review.
 
-Run with `make mutation` (about 15 minutes on 2 cores); `--keep DIR` keeps the project.
+Run with `make mutation` (about 15 minutes on 2 cores), or `.venv/bin/python -m scripts.mutation`
+from the repository root; `--keep DIR` keeps the project.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from __future__ import annotations
 import argparse
 import collections
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from cookiecutter.main import cookiecutter
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.support.pythons import find_python  # noqa: E402
+from tooling import TEMPLATE
+from tooling.commands import run
+from tooling.pythons import find_python
 
 MUTMUT = "mutmut==3.8.1"
 CORE = (
@@ -46,17 +46,10 @@ CAUGHT = {"killed", "timeout"}
 RESULT = re.compile(r"^\s*(?P<module>[\w.]+?)\.(?:x.|x_)\S*__mutmut_\d+: (?P<status>[\w ]+)$")
 
 
-def run(command: list[str], cwd: Path, capture: bool = True) -> str:
-    done = subprocess.run(command, cwd=cwd, capture_output=capture, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"error: {' '.join(command)} failed in {cwd}:\n{(done.stderr or '')[-2000:]}")
-    return done.stdout or ""
-
-
 def score(project: Path, output: Path) -> float:
     results: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     survivors = []
-    for line in run([".venv/bin/mutmut", "results", "--all", "true"], project).splitlines():
+    for line in run([".venv/bin/mutmut", "results", "--all", "true"], project).stdout.splitlines():
         match = RESULT.match(line)
         if match:
             module = match["module"].rsplit(".", 1)[-1]
@@ -75,7 +68,7 @@ def score(project: Path, output: Path) -> float:
     print(f"| core modules | {core_caught} | {core_total} | {core:.1%} (target {TARGET:.0%}) |")
     with (output / "survivors.txt").open("w") as handle:
         for name in survivors:
-            handle.write(run([".venv/bin/mutmut", "show", name], project) + "\n")
+            handle.write(run([".venv/bin/mutmut", "show", name], project).stdout + "\n")
     print(f"\n{len(survivors)} surviving core mutants, with diffs: {output / 'survivors.txt'}")
     return core
 
@@ -93,7 +86,9 @@ def main() -> int:
         output = args.keep or Path(scratch)
         output.mkdir(parents=True, exist_ok=True)
         context = dict(answer.split("=", 1) for answer in args.answers)
-        project = Path(cookiecutter(str(ROOT), no_input=True, output_dir=str(output), extra_context=context))
+        project = Path(
+            cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(output), extra_context=context)
+        )
         print(f"installing {project.name} ...", file=sys.stderr)
         run(["make", "install", f"PYTHON={python}"], project)
         run([".venv/bin/python", "-m", "pip", "install", "-q", MUTMUT], project)

@@ -11,7 +11,8 @@ scratch virtualenv, then writes into the hook, between its marker comments:
 - the pattern the pinned setuptools applies to `project.authors[].email` (the `idn-email`
   format of its pyproject schema), so that the hook refuses the addresses the build refuses.
 
-Run it after changing any pinned requirements file; `--check` exits 1 when the hook is stale.
+Run it after changing any pinned requirements file (`make sync-hook`, or `.venv/bin/python -m
+scripts.sync_hook_with_pins` from the repository root); `--check` exits 1 when the hook is stale.
 The generated test tier compares the result with a real install (tests/test_generated.py).
 """
 
@@ -20,12 +21,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parents[1]
+from tooling import TEMPLATE
+from tooling.commands import run
+
 PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 HOOK = TEMPLATE / "hooks" / "pre_gen_project.py"
 BEGIN = "# --- begin: written by scripts/sync_hook_with_pins.py from the pinned requirements; do not edit ---"
@@ -88,13 +90,10 @@ def inspect_install(framework_requirements: Path, python: str) -> dict:
         (folder / "requirements.txt").write_bytes(framework_requirements.read_bytes())
         (folder / "requirements-dev.txt").write_bytes((PROJECT / "requirements-dev.txt").read_bytes())
         venv_python = folder / "venv" / "bin" / "python"
-        subprocess.run([python, "-m", "venv", str(folder / "venv")], check=True)
-        pip = [str(venv_python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, "--requirement", str(folder / "requirements-dev.txt")], check=True, cwd=folder)
-        done = subprocess.run(
-            [str(venv_python), "-c", INSPECT], check=True, capture_output=True, text=True, cwd=folder
-        )
-        return json.loads(done.stdout)
+        run([python, "-m", "venv", folder / "venv"])
+        pip: list[str | Path] = [venv_python, "-m", "pip", "install", "--quiet"]
+        run([*pip, "--disable-pip-version-check", "--requirement", folder / "requirements-dev.txt"], folder)
+        return json.loads(run([venv_python, "-c", INSPECT], folder).stdout)
 
 
 def providers(distributions: set[str]) -> str:
@@ -148,7 +147,7 @@ def main() -> int:
     updated = hook[:start] + generated_block(names, patterns.pop()) + hook[end:]
     if arguments.check:
         if updated != hook:
-            print(f"{HOOK} is stale: run scripts/sync_hook_with_pins.py", file=sys.stderr)
+            print(f"{HOOK} is stale: run `make sync-hook`", file=sys.stderr)
             return 1
         return 0
     HOOK.write_text(updated, encoding="utf-8")

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import run, user_environment
+from tooling.commands import run, user_environment
+
 from .variants import SUPPORTED, variant_id
 
 # `${{ ... }}` is a GitHub Actions expression, which the workflow files copied unrendered use.

@@ -13,7 +13,8 @@ import pytest
 from pyroma import projectdata, ratings
 from repo_review.processor import process
 
-from .conftest import run
+from tooling.commands import run
+
 from .variants import SUPPORTED, TEMPLATE, variant_id
 
 EVERY_BAKE = pytest.mark.parametrize("answers", SUPPORTED, ids=[variant_id(answers) for answers in SUPPORTED])

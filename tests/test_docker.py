@@ -1,7 +1,8 @@
 """Every variant's real image: built from its generated Dockerfile, offline, and trained in.
 
-The engine, base images and wheels come from tests/support/docker_env.py. Without an engine
-the tier is skipped with the reason, unless REQUIRE_DOCKER=1 (as in CI), then it fails.
+The engine, base images and wheels come from tooling/ (docker_engine, base_image, wheelhouse,
+wheel_server). Without an engine the tier is skipped with the reason, unless REQUIRE_DOCKER=1
+(as in CI), then it fails.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BIN, run, user_environment
-from .support import docker_env
+from tooling import base_image, docker_engine, wheel_server, wheelhouse
+from tooling.commands import BIN, run, user_environment
+
 from .support.tables import MESSY_BARS, write_messy_csv
 from .test_docs import commands, fenced
 from .test_generated import THRESHOLDS
@@ -59,12 +61,12 @@ PIP_SETTINGS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_T
 
 
 def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return run([*docker_env.docker_command(), *args], Path.cwd(), check)
+    return run([*docker_engine.docker_command(), *args], Path.cwd(), check)
 
 
 @pytest.fixture(scope="session")
 def engine() -> None:
-    problem = docker_env.engine_problem()
+    problem = docker_engine.engine_problem()
     if problem is None:
         return
     if os.environ.get("REQUIRE_DOCKER") == "1":
@@ -78,14 +80,14 @@ def wheel_urls(engine, bake) -> Iterator[dict[str, str]]:
     with ExitStack() as stack:
         urls = {}
         for version in CHOICES["python_version"]:
-            docker_env.ensure_python_base_image(version)
+            base_image.ensure_python_base_image(version)
             frameworks = {v["framework"] for v in VARIANTS if v["python_version"] == version}
             requirements = [
                 bake(framework=framework, python_version=version) / "requirements.txt"
                 for framework in sorted(frameworks)
             ]
-            wheels = docker_env.download_wheels(requirements, version)
-            urls[version] = stack.enter_context(docker_env.serve_directory(wheels))
+            wheels = wheelhouse.download_wheels(requirements, version)
+            urls[version] = stack.enter_context(wheel_server.serve_directory(wheels))
         yield urls
 
 
@@ -94,7 +96,7 @@ def built_images() -> Iterator[list[str]]:
     """Tags of the images this session builds; all removed at the end (base images stay)."""
     tags: list[str] = []
     yield tags
-    docker_env.remove_images(tags)
+    docker_engine.remove_images(tags)
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +113,7 @@ def make_env(project: Path, pip: dict[str, str], fake_id: Path | None = None) ->
     """What `make` sees: the engine's client, host networking for builds, only these PIP_ settings."""
     env = {key: value for key, value in user_environment().items() if key not in PIP_SETTINGS}
     env |= {
-        "DOCKER": docker_env.docker_command()[0],
+        "DOCKER": docker_engine.docker_command()[0],
         "DOCKER_BUILD_FLAGS": "--network host",
         "IMAGE": f"mldt-test/{project.name}:{project.parent.name}",
         **pip,
@@ -274,7 +276,7 @@ def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> No
 def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker, built_images) -> None:
     _, project, env, _ = trained_in_docker
     # The rebuild takes the tag; the first image, untagged, is removed with the others.
-    built_images.append(docker("image", "inspect", "--format", "{{.Id}}", env["IMAGE"]).stdout.strip())
+    built_images.append(docker_engine.image_id(env["IMAGE"]))
     edited = next(project.glob("src/*/cli.py"))
     edited.write_text(edited.read_text() + "# edited after the first build\n")
     build = make(["docker-build", "DOCKER_BUILD_FLAGS=--network host --progress plain"], project, env)
@@ -291,13 +293,13 @@ def test_offline_build_installs_only_from_the_given_wheels(
 ) -> None:
     """With PIP_NO_INDEX a wheel missing from PIP_FIND_LINKS fails the build: pip looked nowhere else."""
     project = bake(model="linear", python_version="3.11", ci="none")
-    wheels = docker_env.download_wheels([project / "requirements.txt"], "3.11")
+    wheels = wheelhouse.download_wheels([project / "requirements.txt"], "3.11")
     partial = tmp_path / "wheels"
     partial.mkdir()
     for wheel in wheels.iterdir():
         if not wheel.name.startswith("scikit_learn"):
             os.link(wheel, partial / wheel.name)
-    with docker_env.serve_directory(partial) as url:
+    with wheel_server.serve_directory(partial) as url:
         env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": url})
         built_images.append(env["IMAGE"])
         done = make(["docker-build"], project, env, check=False)
@@ -311,12 +313,12 @@ def test_private_index_credentials_are_a_secret_not_a_layer(
     """A password-protected mirror as PIP_INDEX_URL: the build succeeds only with the netrc secret,
     which no layer keeps."""
     project = bake(model="logistic", python_version="3.12", ci="none")
-    wheels = docker_env.download_wheels([project / "requirements.txt"], "3.12")
-    index = docker_env.simple_index(wheels, tmp_path / "index")
+    wheels = wheelhouse.download_wheels([project / "requirements.txt"], "3.12")
+    index = wheelhouse.simple_index(wheels, tmp_path / "index")
     password = "s3cret-" + os.urandom(6).hex()
     netrc = tmp_path / "netrc"
     netrc.write_text(f"machine 127.0.0.1 login builder password {password}\n")
-    with docker_env.serve_directory(index, credentials=("builder", password)) as url:
+    with wheel_server.serve_directory(index, credentials=("builder", password)) as url:
         env = make_env(project, {"PIP_INDEX_URL": url})
         # --no-cache: really install, through the secret; plain progress shows pip's output.
         env["DOCKER_BUILD_FLAGS"] += " --no-cache --progress plain"
@@ -327,7 +329,7 @@ def test_private_index_credentials_are_a_secret_not_a_layer(
     assert f"Looking in indexes: {url}" in build.stdout + build.stderr
     history = docker("history", "--no-trunc", env["IMAGE"]).stdout
     assert password not in history
-    saved = subprocess.run([*docker_env.docker_command(), "save", env["IMAGE"]], capture_output=True)
+    saved = subprocess.run([*docker_engine.docker_command(), "save", env["IMAGE"]], capture_output=True)
     assert saved.returncode == 0 and password.encode() not in saved.stdout
 
 
@@ -423,7 +425,7 @@ def test_the_readme_recipe_without_internet_works_command_by_command(
     # folders), whose `docker` is the BuildKit-capable client.
     client = tmp_path / "bin"
     client.mkdir()
-    (client / "docker").symlink_to(docker_env.docker_command()[0])
+    (client / "docker").symlink_to(docker_engine.docker_command()[0])
     unset = {*PIP_SETTINGS, "DOCKER", "DOCKER_BUILD_FLAGS", "IMAGE"}
     shell = {key: value for key, value in user_environment().items() if key not in unset}
     shell["PATH"] = os.pathsep.join([str(client), str(BIN), shell["PATH"]])
@@ -431,14 +433,14 @@ def test_the_readme_recipe_without_internet_works_command_by_command(
     def typed(command: str) -> subprocess.CompletedProcess[str]:
         return run(["bash", "-c", command], project, environment=shell)
 
-    docker_env.ensure_python_base_image("3.11")
+    base_image.ensure_python_base_image("3.11")
     typed(download)
     command = ["bash", "-c", f"exec {serve.removesuffix('&')}"]
     server = subprocess.Popen(command, cwd=project, env=shell, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(int(port), server)
         typed(build)
-        image = docker("image", "inspect", "--format", "{{.Id}}", "offline-recipe:latest").stdout.strip()
+        image = docker_engine.image_id("offline-recipe:latest")
     finally:
         server.terminate()
         server.wait()
@@ -447,7 +449,7 @@ def test_the_readme_recipe_without_internet_works_command_by_command(
     assert "Trained in" in trained.stderr and "CACHED" in log, log
     for failure in ("network bridge not found", "No matching distribution", "Collecting", "Downloading"):
         assert failure not in log, log
-    assert docker("image", "inspect", "--format", "{{.Id}}", "offline-recipe:latest").stdout.strip() == image
+    assert docker_engine.image_id("offline-recipe:latest") == image
     assert (project / "models" / "model.json").is_file() and (project / "reports" / "metrics.json").is_file()
 
 
@@ -480,7 +482,7 @@ def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
     )
     wheels = tmp_path / "wheels"
     run(shlex.split(download.replace("wheels/", f"{wheels}/")), project, env={"PIP_RETRIES": "0"})
-    with docker_env.serve_directory(wheels) as url:
+    with wheel_server.serve_directory(wheels) as url:
         env = make_env(project, {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": url}, fake_id)
         try:
             assert "--gpus all" in make(["--dry-run", "docker-train"], project, env).stdout
@@ -490,8 +492,8 @@ def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
             args = ["run", "--rm", "--network", "none", "--entrypoint", "python", env["IMAGE"], "-c"]
             built_for = docker(*args, probe).stdout.split()[-1]
         finally:  # several GB each: not kept for the rest of the session
-            docker_env.remove_images([env["IMAGE"]])
-            docker_env.prune_build_cache_if_disposable()  # the GPU tests run last in this tier
+            docker_engine.remove_images([env["IMAGE"]])
+            docker_engine.prune_build_cache_if_disposable()  # the GPU tests run last in this tier
             shutil.rmtree(wheels)
     assert done.stderr.count(NO_GPU_WARNING) == 1, done.stderr
     metrics = json.loads((project / "reports" / "metrics.json").read_text())

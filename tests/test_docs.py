@@ -26,9 +26,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import run, user_environment
+from tooling.commands import run, user_environment
+from tooling.pythons import find_python
+
 from .support.images import write_images
-from .support.pythons import find_python
 from .support.tables import messy_rows
 
 TEMPLATE = Path(__file__).resolve().parents[1]

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import run
+from tooling.commands import run
+from tooling.pythons import find_python
+
 from .support.images import CLASSES, SHAPES_BAR, write_images
-from .support.pythons import find_python
 from .support.tables import MESSY_BARS, write_messy_csv
 
 pytestmark = pytest.mark.generated
@@ -263,7 +264,7 @@ def test_the_hook_refuses_what_the_installed_project_holds(project: tuple[dict, 
             continue
         if name.isidentifier() and name != "__pycache__" and not name.startswith("__editable__"):
             installed.add(name)
-    assert installed - set(pre_gen.INSTALLED_IMPORT_NAMES) == set(), "run scripts/sync_hook_with_pins.py"
+    assert installed - set(pre_gen.INSTALLED_IMPORT_NAMES) == set(), "run `make sync-hook`"
     assert [name for name in sorted(installed) if not pre_gen.package_problems(name)] == []
 
     # The installed setuptools reads each address as `pip install` would: schema, then metadata.

@@ -110,7 +110,7 @@ def test_addresses_setuptools_accepts_are_accepted(address: str) -> None:
 def test_the_hook_was_synced_with_the_current_pins() -> None:
     """Changing a pinned requirements file means running scripts/sync_hook_with_pins.py again."""
     sync = load_script(TEMPLATE / "scripts" / "sync_hook_with_pins.py", "sync_hook_with_pins")
-    assert sync.pins_sha256() == pre_gen.PINS_SHA256, "pins changed: run scripts/sync_hook_with_pins.py"
+    assert sync.pins_sha256() == pre_gen.PINS_SHA256, "pins changed: run `make sync-hook`"
 
 
 HOOK_FAILED_NOTICE = "Hook script failed (exit status: 1)"  # cookiecutter's own line, after the hook's

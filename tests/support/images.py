@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..conftest import run
+from tooling.commands import run
 
 # Quality on held-out images of the shapes.
 SHAPES_BAR = ("accuracy", 0.85)
