@@ -25,9 +25,9 @@ import pytest
 
 from tooling import base_image, docker_engine, wheel_server, wheelhouse
 from tooling.commands import BIN, run, user_environment
+from tooling.markdown import fenced, shell_commands
 
 from .support.tables import MESSY_BARS, write_messy_csv
-from .test_docs import commands, fenced
 from .test_generated import THRESHOLDS
 from .variants import CHOICES, load_hook, variant_id
 
@@ -416,7 +416,7 @@ def test_the_readme_recipe_without_internet_works_command_by_command(
     built_images.append("offline-recipe:latest")
     readme = (project / "README.md").read_text(encoding="utf-8")
     (block,) = [block for block in fenced(readme, "bash") if "http.server" in block]
-    lines = commands(block)
+    lines = shell_commands(block)
     recipe = lines[next(i for i, line in enumerate(lines) if line.startswith("pip download")) :]
     port = str(free_port())
     download, serve, build, train = [line.replace("8080", port) for line in recipe]
@@ -478,7 +478,7 @@ def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
         os.chown(folder, HOST_USER, HOST_USER)
     readme = (project / "README.md").read_text(encoding="utf-8")
     download = next(
-        c for block in fenced(readme, "bash") for c in commands(block) if c.startswith("pip download")
+        c for block in fenced(readme, "bash") for c in shell_commands(block) if c.startswith("pip download")
     )
     wheels = tmp_path / "wheels"
     run(shlex.split(download.replace("wheels/", f"{wheels}/")), project, env={"PIP_RETRIES": "0"})

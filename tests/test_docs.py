@@ -26,13 +26,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tooling import TEMPLATE
 from tooling.commands import run, user_environment
+from tooling.markdown import fenced, make_targets_named, paragraph, shell_commands
 from tooling.pythons import find_python
 
 from .support.images import write_images
 from .support.tables import messy_rows
 
-TEMPLATE = Path(__file__).resolve().parents[1]
 DOCS = TEMPLATE / "docs"
 # Where users get the template, in docs/generated-repo.md; the tests bake this checkout instead.
 TEMPLATE_ADDRESS = "gh:org/ml-docker-template"
@@ -71,21 +72,7 @@ PROJECTS = [
 NEW_IMAGES = 30  # in data/new, the folder the CNN's README scores
 HOOKS_NOT_INSTALLED = "note: the pre-commit hooks were not installed"
 
-FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 GENERATED = pytest.mark.generated
-
-
-# --- reading the docs ----------------------------------------------------------------------
-
-
-def fenced(markdown: str, language: str) -> list[str]:
-    return [body for lang, body in FENCE.findall(markdown) if lang == language]
-
-
-def commands(block: str) -> list[str]:
-    """The block's commands: continued lines joined, blank and comment-only lines left out."""
-    joined = re.sub(r"\\\n\s*", "", block)
-    return [line for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
 def needs_docker(command: str) -> bool:
@@ -93,29 +80,9 @@ def needs_docker(command: str) -> bool:
     return any(word == "docker" or word.startswith("docker-") for word in words) or "http.server" in words
 
 
-def make_targets_named(markdown: str) -> set[str]:
-    """Targets of every `make ...` in the page: bash commands and inline code."""
-    shown = [c for block in fenced(markdown, "bash") for c in commands(block)]
-    shown += re.findall(r"(?<!`)`(make [^`]+)`", markdown)
-    targets = set()
-    for command in shown:
-        words = shlex.split(command, comments=True)
-        if "make" in words:
-            after = words[words.index("make") + 1 :]
-            targets |= {word for word in after if "=" not in word and not word.startswith("-")}
-    return targets
-
-
 def makefile_targets(project: Path) -> set[str]:
     text = (project / "Makefile").read_text(encoding="utf-8")
     return set(re.findall(r"^([a-z][\w-]*):", text, re.MULTILINE))
-
-
-def paragraph(markdown: str, words: str) -> str:
-    """The paragraph holding `words`, on one line."""
-    found = [p for p in markdown.split("\n\n") if words in " ".join(p.split())]
-    assert len(found) == 1, f"expected one paragraph with {words!r}, found {len(found)}"
-    return " ".join(found[0].split())
 
 
 def task_of(answers: dict[str, str]) -> str:
@@ -147,7 +114,7 @@ def run_blocks(blocks: list[str], cwd: Path, project: Path, env: dict[str, str],
     """Run each ```bash block as one bash script, in order (so `source` and `cd` carry on to
     the block's next lines), then dry-run the block's docker commands in `project`."""
     for block in blocks:
-        lines = commands(block)
+        lines = shell_commands(block)
         runnable = [c for c in lines if not needs_docker(c) and shown.first_time(c)]
         if runnable:
             done = run(["bash", "-c", "\n".join(["set -exo pipefail", *runnable])], cwd, env=env)
@@ -563,7 +530,7 @@ def test_an_unreachable_pytorch_index_is_retried_once_per_package(bake, tmp_path
     install = run(["make", "install"], folder, check=False, environment=environment)
     assert "Successfully installed" in install.stdout, install.stdout + install.stderr
     readme = (project / "README.md").read_text(encoding="utf-8")
-    shown = [command for block in fenced(readme, "bash") for command in commands(block)]
+    shown = [command for block in fenced(readme, "bash") for command in shell_commands(block)]
     (download,) = [command for command in shown if command.startswith("pip download")]
     fetched = run(["bash", "-c", download], folder, environment=environment)
     assert sorted(path.name.split("-")[0] for path in (folder / "wheels").iterdir()) == ["cycler", "mpmath"]
