@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tooling.commands import run
+from tooling.hooks import load_hook
 from tooling.pythons import find_python
 
 from .support.images import CLASSES, SHAPES_BAR, write_images
@@ -241,14 +242,9 @@ def test_the_hook_refuses_what_the_installed_project_holds(project: tuple[dict, 
     """The facts scripts/sync_hook_with_pins.py wrote into the hook, against the real `.venv`:
     every top-level module in it is refused as package_name, and the hook accepts exactly the
     author addresses that its setuptools accepts."""
-    import importlib.util
+    from .variants import EMAILS_SETUPTOOLS_ACCEPTS, EMAILS_SETUPTOOLS_REFUSES
 
-    from .variants import EMAILS_SETUPTOOLS_ACCEPTS, EMAILS_SETUPTOOLS_REFUSES, TEMPLATE
-
-    spec = importlib.util.spec_from_file_location("pre_gen", TEMPLATE / "hooks" / "pre_gen_project.py")
-    assert spec is not None and spec.loader is not None
-    pre_gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(pre_gen)
+    pre_gen = load_hook()
     _, path = project
 
     # What `import NAME` can find in site-packages, listed from the folder itself (not from RECORD,

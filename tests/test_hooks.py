@@ -3,7 +3,6 @@ free text reaches the generated files as the user typed it."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pty
 import re
@@ -13,11 +12,12 @@ import sys
 import time
 import tomllib
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from local_extensions import toml_string
+from scripts import sync_hook_with_pins
+from tooling.hooks import load_hook
 
 from .variants import (
     EMAILS_SETUPTOOLS_ACCEPTS,
@@ -29,17 +29,7 @@ from .variants import (
     variant_id,
 )
 
-
-def load_script(path: Path, name: str) -> ModuleType:
-    """Import a file that is not part of a package (the hook, a script) as a module."""
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None, path
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-pre_gen = load_script(TEMPLATE / "hooks" / "pre_gen_project.py", "pre_gen")
+pre_gen = load_hook()
 
 VALID = {
     "project_name": "My ML Project",
@@ -109,8 +99,7 @@ def test_addresses_setuptools_accepts_are_accepted(address: str) -> None:
 
 def test_the_hook_was_synced_with_the_current_pins() -> None:
     """Changing a pinned requirements file means running scripts/sync_hook_with_pins.py again."""
-    sync = load_script(TEMPLATE / "scripts" / "sync_hook_with_pins.py", "sync_hook_with_pins")
-    assert sync.pins_sha256() == pre_gen.PINS_SHA256, "pins changed: run `make sync-hook`"
+    assert sync_hook_with_pins.pins_sha256() == pre_gen.PINS_SHA256, "pins changed: run `make sync-hook`"
 
 
 HOOK_FAILED_NOTICE = "Hook script failed (exit status: 1)"  # cookiecutter's own line, after the hook's
