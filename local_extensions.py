@@ -109,7 +109,10 @@ def load_frameworks(folder: Path = FRAMEWORKS_DIR) -> dict[str, dict[str, Any]]:
     """
     frameworks = []
     for facts_file in sorted(folder.glob(f"*/{FACTS_FILE}")):
-        written = tomllib.loads(facts_file.read_text(encoding="utf-8"))
+        try:
+            written = tomllib.loads(facts_file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise ValueError(f"{facts_file}: {error}") from None
         facts = checked(written, FRAMEWORK_KEYS, str(facts_file))
         folder_name = facts_file.parent.name
         if facts["name"] != folder_name:
@@ -156,7 +159,12 @@ def pinned_line(lines: list[str], package: str, path: Path) -> str:
     raise ValueError(f"{path} pins no {package}")
 
 
-FRAMEWORKS = load_frameworks()
+try:
+    FRAMEWORKS = load_frameworks()
+except ValueError as error:
+    # A facts file that is wrong: one line naming the file and the key, not a traceback
+    # through cookiecutter's and Jinja's loading of this module.
+    sys.exit(f"ERROR: {error}")
 
 
 def model_fact(framework: str, model: str, key: str) -> str:

@@ -17,12 +17,12 @@ import pytest
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }} import predict
 from {{ cookiecutter.package_name }}.artifact import load_artifact
-from {{ cookiecutter.package_name }}.config import FRAMEWORK, TASK, Settings
+from {{ cookiecutter.package_name }}.config import TASK, Settings
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN, predict_file, score
 from {{ cookiecutter.package_name }}.train import train
 
-from .conftest import QUICK, customer_table, once_per_session, write_csv
+from .conftest import NETWORK, QUICK, customer_table, once_per_session, write_csv
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -74,7 +74,7 @@ def test_predictions_keep_input_columns_and_add_scores(
         written = [row[PREDICTION_COLUMN] for row in outputs]
         predictions = [float(text) for text in written]
         assert len(set(predictions)) > len(predictions) / 2
-        if FRAMEWORK != "sklearn":  # a network's float32 numbers, with no float64 digits added
+        if NETWORK:  # a network's float32 numbers, with no float64 digits added
             assert [str(np.float32(text)) for text in written] == written
 
 
