@@ -44,7 +44,7 @@ from cookiecutter.main import cookiecutter
 from tests.variants import accepted
 from tooling import TEMPLATE, base_image, docker_engine, wheel_server, wheelhouse
 from tooling.commands import run
-from tooling.pythons import find_python
+from tooling.pythons import require_python
 
 DOCKER = docker_engine.docker_command()
 BUILT: list[str] = []  # image ids this run made, removed at the end
@@ -96,9 +96,7 @@ def host_venv(project: Path, framework: str, version: str, url: str, work: Path)
 
     --no-index also ignores the --extra-index-url line of PyTorch's requirements.txt.
     """
-    python = find_python(version)
-    if python is None:
-        raise SystemExit(f"error: no Python {version} on this machine")
+    python = require_python(version)
     venv = work / f"venv-{framework}-{version}"  # the same requirements for every model
     if venv.exists():
         return venv / "bin/python"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tooling.commands import run
 from tooling.installed_project import ENV, bake_and_install
-from tooling.pythons import find_python
+from tooling.pythons import require_python
 
 SIDE = 512
 
@@ -92,9 +92,7 @@ def main() -> None:
     parser.add_argument("--counts", type=int, nargs=2, default=[200, 2000], help="images per folder")
     parser.add_argument("--epochs", default="4", help="epochs of each training")
     args = parser.parse_args()
-    python = find_python("3.11")
-    if python is None:
-        raise SystemExit("error: no Python 3.11 on this machine")
+    python = require_python("3.11")
     with tempfile.TemporaryDirectory(prefix="image-bench-") as tmp:
         work = Path(tmp)
         answers = {"framework": args.framework, "model": "cnn"}

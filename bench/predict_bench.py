@@ -26,7 +26,7 @@ from pathlib import Path
 
 from tooling.commands import run
 from tooling.installed_project import ENV, bake_and_install
-from tooling.pythons import find_python
+from tooling.pythons import require_python
 
 COLUMNS = 20
 
@@ -97,9 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds at 200k rows")
     args = parser.parse_args()
-    python = find_python("3.11")
-    if python is None:
-        raise SystemExit("error: no Python 3.11 on this machine")
+    python = require_python("3.11")
     with tempfile.TemporaryDirectory(prefix="predict-bench-") as tmp:
         work = Path(tmp)
         _, package, venv_python = bake_and_install(python, work, {})

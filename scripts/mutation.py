@@ -23,7 +23,7 @@ from cookiecutter.main import cookiecutter
 
 from tooling import TEMPLATE
 from tooling.commands import run
-from tooling.pythons import find_python
+from tooling.pythons import require_python
 
 MUTMUT = "mutmut==3.8.1"
 CORE = (
@@ -79,9 +79,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="bake into this folder and keep it")
     parser.add_argument("--max-children", type=int, default=2, help="parallel test runs")
     args = parser.parse_args()
-    python = find_python("3.11")
-    if python is None:
-        raise SystemExit("error: no Python 3.11 on this machine")
+    python = require_python("3.11")
     with tempfile.TemporaryDirectory(prefix="mutation-") as scratch:
         output = args.keep or Path(scratch)
         output.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,14 @@ def find_python(version: str) -> str | None:
     return None
 
 
+def require_python(version: str) -> str:
+    """find_python, or stop with one line saying that none is here (for the benchmarks and scripts)."""
+    python = find_python(version)
+    if python is None:
+        raise SystemExit(f"error: no Python {version} on this machine")
+    return python
+
+
 def pyenv_build(python_version: str) -> Path:
     """The pyenv build (its prefix folder) of the newest installed patch release of `python_version`."""
     try:
