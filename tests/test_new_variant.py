@@ -1,0 +1,259 @@
+"""A new framework is one new folder.
+
+A copy of this template gains a framework that is a copy of an existing one under a new name:
+the framework's folder copied, its facts file changed (name, display name, description, place
+in the choices), and the documented `make sync-facts` run; nothing else is touched. The copy
+bakes the new framework as it bakes the one it was copied from (only the names differ), the
+copy's own static tier passes for it, and its generated project installs, tests and trains.
+A facts file that is wrong stops the bake with one line naming the file and the key; facts
+changed without `make sync-facts` fail the copy's facts test, which names the command.
+
+Whatever imports the copy's `local_extensions` (cookiecutter, the sync script, the copy's
+tests) runs in a subprocess in the copy: this process has already imported the checkout's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from local_extensions import FACTS_FILE, FRAMEWORKS, FRAMEWORKS_DIR
+from tooling import TEMPLATE
+from tooling.commands import BIN, run
+from tooling.hooks import load_hook
+from tooling.pythons import find_python
+
+from .test_generated import THRESHOLDS
+
+SOURCE = "sklearn"  # the framework whose folder is copied
+NEW = "sklearnlite"
+NEW_FACTS: dict[str, str | int] = {
+    "name": NEW,
+    "display_name": "Sklearn Lite",
+    "description": "Sklearn Lite: scikit-learn's estimators under a name of their own",
+    "order": len(FRAMEWORKS) + 1,  # the last choice
+}
+FOLDER = FRAMEWORKS_DIR.relative_to(TEMPLATE)  # {{cookiecutter.project_slug}}/_frameworks
+# What `make sync-facts` must rewrite for a new framework, and nothing else.
+SYNCED = ["cookiecutter.json", "docs/variants.md"]
+
+
+def copy_of_the_template(destination: Path) -> Path:
+    """The checkout's files as a commit would hold them (tracked ones, and new ones git does
+    not ignore): no .git, .venv, caches or build outputs."""
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], TEMPLATE).stdout
+    for name in filter(None, listed.split("\0")):
+        if (TEMPLATE / name).is_file():  # a tracked file may be deleted in the working tree
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE / name, destination / name)
+    return destination
+
+
+def add_framework(template: Path) -> Path:
+    """Copy the SOURCE framework's folder as NEW and change its facts file's NEW_FACTS keys,
+    as a person would edit them (comments kept); returns the new facts file."""
+    shutil.copytree(template / FOLDER / SOURCE, template / FOLDER / NEW)
+    facts = template / FOLDER / NEW / FACTS_FILE
+    text = facts.read_text(encoding="utf-8")
+    for key, value in NEW_FACTS.items():
+        line = re.compile(rf"^{key} = [^#\n]*?(?=[ \t]*(#.*)?$)", re.MULTILINE)
+        text, found = line.subn(f"{key} = {json.dumps(value)}", text, count=1)
+        assert found == 1, f"{facts} has no top-level `{key} = ...` line"
+    facts.write_text(text, encoding="utf-8")
+    source = tomllib.loads((template / FOLDER / SOURCE / FACTS_FILE).read_text(encoding="utf-8"))
+    assert tomllib.loads(text) == source | NEW_FACTS  # those keys changed, and only those
+    return facts
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
+    }
+
+
+def bake(template: Path, output: Path, **answers: str) -> Path:
+    """Bake with the cookiecutter command, as a user does; returns the project folder."""
+    words = [f"{key}={value}" for key, value in answers.items()]
+    run([BIN / "cookiecutter", "--no-input", "-o", output, template, *words], output.parent)
+    (project,) = output.iterdir()
+    return project
+
+
+def pytest_in(template: Path, basetemp: Path, *words: str | Path) -> subprocess.CompletedProcess[str]:
+    """The copy's own tests, run in the copy (its pyproject, its `local_extensions`), with
+    temporary folders of their own."""
+    options = ["-p", "no:randomly", "-p", "no:cacheprovider", f"--basetemp={basetemp}"]
+    return run([BIN / "pytest", *options, *words], template, check=False)
+
+
+class Synced(NamedTuple):
+    template: Path  # the copy, with NEW added and `make sync-facts` run
+    printed: str  # what `make sync-facts` printed
+    changed: list[str]  # the files it changed
+
+
+@pytest.fixture(scope="module")
+def with_new_framework(tmp_path_factory: pytest.TempPathFactory) -> Synced:
+    template = copy_of_the_template(tmp_path_factory.mktemp("new-framework") / "template")
+    before = files_of(template)
+    add_framework(template)
+    # What `make sync-facts` runs, in the copy: the copy's script reads the copy's facts.
+    printed = run([sys.executable, "-m", "scripts.sync_facts"], template).stdout
+    after = files_of(template)
+    new_folder = f"{FOLDER.as_posix()}/{NEW}/"
+    changed = [
+        path for path in sorted(after) if not path.startswith(new_folder) and after[path] != before.get(path)
+    ]
+    return Synced(template, printed, changed)
+
+
+def test_make_sync_facts_rewrites_only_the_choices_and_the_docs_table(with_new_framework: Synced) -> None:
+    template, printed, changed = with_new_framework
+    assert changed == SYNCED
+    assert printed.splitlines() == [f"rewrote {path}" for path in SYNCED]
+    questions = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    assert questions["framework"] == [*FRAMEWORKS, NEW]  # `order` puts it last
+    assert questions["__prompts__"]["framework"][NEW].startswith(f"{NEW}: {NEW_FACTS['description']}")
+    assert f"| `{NEW}` ({NEW_FACTS['display_name']}) |" in (template / "docs" / "variants.md").read_text()
+    # Not an import name the project installs (the hook refuses those as package names).
+    assert NEW not in load_hook().INSTALLED_IMPORT_NAMES
+
+
+def lines_naming(text: str, words: list[str]) -> set[str]:
+    return {line for line in text.splitlines() if any(word in line for word in words)}
+
+
+def test_the_copy_bakes_the_new_framework_as_its_source_with_the_names_changed(
+    with_new_framework: Synced, tmp_path: Path
+) -> None:
+    """Every model of NEW bakes to the tree its source framework bakes to, but for the names;
+    the README and pyproject name NEW's display name, and say the source's only where a
+    README of another framework says it too (the bundled datasets ship with scikit-learn)."""
+    template = with_new_framework.template
+    source_display, new_display = FRAMEWORKS[SOURCE]["display_name"], str(NEW_FACTS["display_name"])
+    for model in FRAMEWORKS[SOURCE]["models"]:
+        new = bake(template, tmp_path / f"{NEW}-{model}", framework=NEW, model=model)
+        source = bake(template, tmp_path / f"{SOURCE}-{model}", framework=SOURCE, model=model)
+        renamed = {
+            path: content.replace(new_display.encode(), source_display.encode()).replace(
+                NEW.encode(), SOURCE.encode()
+            )
+            for path, content in files_of(new).items()
+        }
+        expected = files_of(source)
+        differ = sorted(
+            path for path in renamed.keys() | expected.keys() if renamed.get(path) != expected.get(path)
+        )
+        assert differ == [], f"{NEW} with {model} bakes otherwise than {SOURCE} does"
+        readme = (new / "README.md").read_text(encoding="utf-8")
+        pyproject = tomllib.loads((new / "pyproject.toml").read_text(encoding="utf-8"))
+        assert f"built with {new_display}," in " ".join(readme.split())
+        assert new_display in pyproject["project"]["keywords"]
+        assert f'FRAMEWORK = "{NEW}"' in next(new.glob("src/*/config.py")).read_text(encoding="utf-8")
+        # No file holds another framework's name as a string: a comparison with it is a branch
+        # that NEW never takes, or always takes, whatever its facts say.
+        others = "|".join(re.escape(name) for name in FRAMEWORKS)
+        quoted = re.compile(rf"""["']({others})["']""")
+        named = [
+            f"{path}: {line.strip()}"
+            for path, content in files_of(new).items()
+            if not path.endswith(".png")
+            for line in content.decode().splitlines()
+            if quoted.search(line)
+        ]
+        assert named == [], "the bake compares with a framework's name where its facts should decide"
+        witness = next(
+            (name for name, facts in FRAMEWORKS.items() if name != SOURCE and model in facts["models"]), None
+        )
+        if witness is not None:
+            other = bake(template, tmp_path / f"{witness}-{model}", framework=witness, model=model)
+            other_readme = (other / "README.md").read_text(encoding="utf-8")
+            other_readme = other_readme.replace(FRAMEWORKS[witness]["display_name"], new_display)
+            leftover = lines_naming(readme, [source_display]) - lines_naming(other_readme, [source_display])
+            assert leftover == set(), f"the README of {NEW} names {source_display} where it means {NEW}"
+
+
+def test_the_copys_static_tier_passes_for_the_new_framework(
+    with_new_framework: Synced, tmp_path: Path
+) -> None:
+    """The copy's own tests that bake variants select NEW's variants (its choices come from
+    its facts) and pass; its facts test passes whole."""
+    template = with_new_framework.template
+    static = ["-m", "not generated and not docker", "-k", f"{NEW} or test_facts"]
+    files = ["tests/test_bake.py", "tests/test_checklists.py", "tests/test_hooks.py", "tests/test_facts.py"]
+    ran = pytest_in(template, tmp_path / "basetemp", "-v", *static, *files)
+    done = ran.stdout
+    assert ran.returncode == 0, done[-4000:]
+    outcomes = re.findall(r"^(tests/\S+::\S+) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)", done, re.MULTILINE)
+    passed = [test for test, outcome in outcomes if outcome == "PASSED"]
+    assert [test for test, outcome in outcomes if outcome != "PASSED"] == []
+    baking_new = [test for test in passed if f"framework={NEW}" in test]
+    for model in FRAMEWORKS[SOURCE]["models"]:  # every model of NEW is baked and checked
+        assert any(f"framework={NEW}-model={model}" in test for test in baking_new), model
+    assert {"tests/test_bake.py", "tests/test_checklists.py"} <= {test.split("::")[0] for test in baking_new}
+    assert any(test.startswith("tests/test_facts.py::") for test in passed)
+
+
+@pytest.mark.generated
+def test_the_new_frameworks_project_installs_tests_and_trains(
+    with_new_framework: Synced, tmp_path: Path
+) -> None:
+    """The project of NEW's default model: `make install`, `make test` and `make train` pass,
+    and the training reaches the bar tests/test_generated.py sets for the model."""
+    template = with_new_framework.template
+    model = next(iter(FRAMEWORKS[SOURCE]["models"]))  # the default: the first of its facts file
+    project = bake(template, tmp_path / "baked", framework=NEW)
+    version = (project / ".python-version").read_text().strip()
+    python = find_python(version)
+    if python is None:
+        pytest.fail(f"no Python {version} on this machine; the generated tier needs each offered version")
+    run(["git", "init", "--quiet"], project)
+    run(["make", "install", f"PYTHON={python}"], project)
+    outcome = run(["make", "test"], project).stdout
+    assert " passed" in outcome and "failed" not in outcome
+    run(["make", "train"], project)
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    assert metrics["framework"] == NEW and metrics["model"] == model
+    metric, minimum = THRESHOLDS[model]
+    assert metrics[metric] >= minimum, metrics
+
+
+def test_a_wrong_facts_file_stops_the_bake_in_one_line(tmp_path: Path) -> None:
+    """A missing key: `make sync-facts` and every bake of the copy stop with one line naming
+    the file and the key, and leave nothing behind."""
+    template = copy_of_the_template(tmp_path / "template")
+    facts = add_framework(template)
+    facts.write_text(
+        re.sub(r"(?m)^model_file = .*\n", "", facts.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    output = tmp_path / "out"
+    commands: list[list[str | Path]] = [
+        [sys.executable, "-m", "scripts.sync_facts"],  # `make sync-facts`, in the copy
+        [BIN / "cookiecutter", "--no-input", "-o", output, template],
+    ]
+    for command in commands:
+        done = run(command, template, check=False)
+        assert done.returncode != 0
+        assert "Traceback" not in done.stdout + done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"ERROR: {facts}: missing keys ['model_file']"), lines
+    assert not output.exists()
+
+
+def test_facts_changed_without_sync_fail_the_copys_facts_test_naming_the_command(tmp_path: Path) -> None:
+    """NEW added, `make sync-facts` not run: the copy's facts test fails, saying to run it."""
+    template = copy_of_the_template(tmp_path / "template")
+    add_framework(template)
+    done = pytest_in(template, tmp_path / "basetemp", "-vv", "tests/test_facts.py")  # -vv: lists in full
+    assert done.returncode == 1, done.stdout
+    assert "FAILED tests/test_facts.py::test_the_copies_derived_from_the_facts_are_fresh" in done.stdout
+    assert "stale: run `make sync-facts`" in done.stdout
+    assert f"{SYNCED}" in done.stdout  # the stale files are named
