@@ -9,7 +9,7 @@ PYTEST_FLAGS ?=
 LINTED := hooks tests bench scripts tooling local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint typecheck bench bench-data mutation clean
+.PHONY: help demo test test-fast lint typecheck bench bench-data mutation sync-facts sync-hook clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,9 @@ bench-data: $(BIN)/pytest ## Scoring time and memory for tables; CNN training me
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
 	$(BIN)/python -m scripts.mutation $(ANSWERS)
+
+sync-facts: $(BIN)/pytest ## After editing a _frameworks/*/framework.toml: rewrite cookiecutter.json's choices and the docs tables
+	$(BIN)/python -m scripts.sync_facts
 
 sync-hook: $(BIN)/pytest ## After changing pinned requirements: rewrite the names the hook refuses
 	$(BIN)/python -m scripts.sync_hook_with_pins

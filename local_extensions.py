@@ -62,6 +62,8 @@ MODEL_KEYS: dict[str, Any] = {
     "param_example": None,
     "architecture": "",
     "estimator": "",
+    "parts": [],
+    "hyperparameters": {},
 }
 BUILDS = {"cpu": BUILD_KEYS, "gpu": GPU_BUILD_KEYS}
 

@@ -1,10 +1,13 @@
 """Lay the variant folders the answers chose over the shared code, remove the rest, and say
 what to do next.
 
-A variant folder (`_frameworks/<framework>/`, `_frameworks/networks/` for the network
-frameworks, `_inputs/<kind>/`) holds plain files laid out as the project's: its `src/` files go
-into the package, its `tests/` files into `tests/`. So no module holds code for another variant,
-and what a variant adds is visible with `ls`.
+A variant folder holds plain files laid out as the project's: its `src/` files go into the
+package, its `tests/` files into `tests/`. The variants are the framework
+(`_frameworks/<framework>/`) and the parts of it the model is made of (its `parts/<part>/`, as
+its facts file lists them), the training rules the network frameworks share
+(`_frameworks/networks/`), the task (`_tasks/<task>/`) and what the model reads
+(`_inputs/<kind>/`, and `_inputs/<kind>/<task>/` where that differs by task). So no module
+holds code for another variant, and what a variant adds is visible with `ls`.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ import shutil
 from pathlib import Path
 
 PROJECT = Path.cwd()
-VARIANT_ROOTS = ("_frameworks", "_inputs")
+VARIANT_ROOTS = ("_frameworks", "_inputs", "_tasks")
 
 
 def lay_over(variant: Path, package: str) -> None:
     """Move the variant's `src/` files into the package and its `tests/` files into `tests/`."""
+    if not variant.is_dir():  # a part named in a facts file, but missing
+        raise SystemExit(f"ERROR: no variant folder {variant.relative_to(PROJECT)}")
     for part, target in (("src", PROJECT / "src" / package), ("tests", PROJECT / "tests")):
         for path in sorted((variant / part).rglob("*")):
             if path.is_file():
@@ -29,14 +34,29 @@ def lay_over(variant: Path, package: str) -> None:
                 path.replace(destination)
 
 
+def chosen_variants(answers: dict, facts: dict) -> list[Path]:
+    """The variant folders these answers take, in the order they are laid over the package.
+
+    `facts`: the chosen framework's facts file (`_frameworks/<name>/framework.toml`).
+    """
+    framework = PROJECT / "_frameworks" / facts["name"]
+    model = facts["models"][answers["model"]]
+    inputs, task = PROJECT / "_inputs" / model["inputs"], model["task"]
+    return [
+        framework,
+        *(framework / "parts" / part for part in model["parts"]),
+        *([PROJECT / "_frameworks" / "networks"] if facts["network"] else []),
+        PROJECT / "_tasks" / task,
+        inputs,
+        *([inputs / task] if (inputs / task).is_dir() else []),  # e.g. a table's target column
+    ]
+
+
 def install_variants(answers: dict, facts: dict) -> None:
     """`facts`: the chosen framework's facts file (`_frameworks/<name>/framework.toml`)."""
-    package = answers["package_name"]
+    for variant in chosen_variants(answers, facts):
+        lay_over(variant, answers["package_name"])
     frameworks = PROJECT / "_frameworks"
-    lay_over(frameworks / facts["name"], package)
-    if facts["network"]:  # the training rules the network frameworks share
-        lay_over(frameworks / "networks", package)
-    lay_over(PROJECT / "_inputs" / answers["__inputs"], package)
     # The pins of the framework's CUDA build, or of its CPU build (the pre-generation hook
     # allows use_gpu only for frameworks that have the former).
     build = facts["builds"]["gpu" if answers["use_gpu"] else "cpu"]

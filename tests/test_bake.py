@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -14,9 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tooling.commands import run, user_environment
+from local_extensions import FRAMEWORKS
+from tooling.commands import BIN, run, user_environment
 
-from .variants import SUPPORTED, variant_id
+from .variants import DEFAULTS, SUPPORTED, variant_id
 
 # `${{ ... }}` is a GitHub Actions expression, which the workflow files copied unrendered use.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
@@ -141,21 +143,90 @@ def test_same_answers_bake_identical_trees(cookies, bake) -> None:
     assert tree(first) == tree(second)
 
 
-def test_code_is_the_chosen_model_only(variant: tuple[dict, Path]) -> None:
+def test_config_names_the_chosen_model_and_task(variant: tuple[dict, Path]) -> None:
     answers, project = variant
-    model = answers.get("model", "logistic")
+    framework, model = (
+        answers.get("framework", DEFAULTS["framework"]),
+        answers.get("model", DEFAULTS["model"]),
+    )
     config = next(project.glob("src/*/config.py")).read_text()
     assert f'MODEL = "{model}"' in config
-    task = "regression" if model == "linear" else "classification"
-    assert f'TASK: Task = "{task}"' in config
+    assert f'TASK: Task = "{FRAMEWORKS[framework]["models"][model]["task"]}"' in config
     assert (project / "requirements.txt").read_text().count("scikit-learn==") == 1
 
 
-# How lines that pin each network framework's CUDA build begin, and those of its CPU build.
-BUILDS = {
-    "pytorch": (["torch===2.13.0", "triton==3.7.1;"], ["torch==2.13.0+cpu", "--extra-index-url"]),
-    "tensorflow": (["tensorflow==2.21.0", "nvidia-cudnn-cu12=="], ["tensorflow_cpu==2.21.0"]),
+# The answers' constants in config.py, and the values they take: a comparison with either, or a
+# lookup by one, in the package is a branch for a variant other than the one baked.
+ANSWER_CONSTANTS = {"FRAMEWORK", "MODEL", "TASK", "INPUTS"}
+ANSWER_VALUES = {
+    *FRAMEWORKS,
+    *(model for facts in FRAMEWORKS.values() for model in facts["models"]),
+    *(
+        m[key]
+        for facts in FRAMEWORKS.values()
+        for m in facts["models"].values()
+        for key in ("task", "inputs")
+    ),
 }
+
+
+def branches_on_answers(path: Path) -> list[str]:
+    """Where a module compares with, or looks up by, an answer or one of its values."""
+
+    def is_answer(node: ast.AST) -> bool:
+        name = (
+            node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        )
+        constant = isinstance(node, ast.Constant) and node.value in ANSWER_VALUES
+        return name in ANSWER_CONSTANTS or constant
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Compare) and any(map(is_answer, [node.left, *node.comparators])):
+            found.append(f"{path.name}:{node.lineno}: compares with {ast.unparse(node)}")
+        elif isinstance(node, ast.Subscript) and is_answer(node.slice):
+            found.append(f"{path.name}:{node.lineno}: looks up {ast.unparse(node)}")
+        elif isinstance(node, ast.Dict) and sum(map(is_answer, filter(None, node.keys))) > 1:
+            found.append(f"{path.name}:{node.lineno}: a table by answer values")
+    return found
+
+
+def test_the_package_holds_no_branch_for_another_variant(variant: tuple[dict, Path]) -> None:
+    _, project = variant
+    found = [line for module in sorted(project.glob("src/*/*.py")) for line in branches_on_answers(module)]
+    assert found == []
+
+
+# Names of the package used from outside it, where vulture cannot see, and who uses them.
+USED_FROM_OUTSIDE = {
+    "on_epoch_end": "Keras calls a callback's hooks (tensorflow model.py)",
+    "stop_training": "and reads this attribute of it",
+    "copy": "NumPy passes it to __array__ (image_rows.py)",
+    "score": "the inputs contract: score a batch held in memory (predict.py), for tests and serving",
+}
+
+
+def test_the_package_holds_no_code_that_nothing_reaches(variant: tuple[dict, Path]) -> None:
+    """vulture: no function, class, constant, attribute or argument that nothing uses."""
+    _, project = variant
+    vulture = [str(BIN / "vulture"), "src", "--min-confidence", "60"]
+    done = run([*vulture, "--ignore-names", ",".join(USED_FROM_OUTSIDE)], project, check=False)
+    assert (done.returncode, done.stdout) == (0, ""), done.stdout + done.stderr
+
+
+def build_lines(framework: str) -> tuple[list[str], list[str]]:
+    """How lines of the framework's CUDA build begin, and those of its CPU build (its pins, and
+    the extra index a build adds)."""
+    builds = FRAMEWORKS[framework]["builds"]
+    if "gpu" not in builds:
+        return [], []
+    lines = {
+        name: [build["pin"], *(["--extra-index-url"] if build["extra_index"] else [])]
+        for name, build in builds.items()
+    }
+    return lines["gpu"], lines["cpu"]
+
+
 GPU_RESERVATION = {
     "resources": {
         "reservations": {"devices": [{"driver": "nvidia", "count": "all", "capabilities": ["gpu"]}]}
@@ -167,12 +238,16 @@ def test_use_gpu_picks_the_cuda_build_and_gives_the_containers_the_gpus(variant:
     answers, project = variant
     gpu = answers.get("use_gpu") == "yes"
     requirements = (project / "requirements.txt").read_text().splitlines()
-    cuda, cpu = BUILDS.get(answers.get("framework", "sklearn"), ([], []))
+    framework = answers.get("framework", DEFAULTS["framework"])
+    cuda, cpu = build_lines(framework)
     assert all(any(r.startswith(line) for r in requirements) == gpu for line in cuda)
     assert all(any(r.startswith(line) for r in requirements) != gpu for line in cpu)
     assert any(line.startswith("nvidia-") for line in requirements) == gpu
     config = next(project.glob("src/*/config.py")).read_text()
-    assert f"USE_GPU = {gpu}" in config
+    if "gpu" in FRAMEWORKS[framework]["builds"]:
+        assert f"USE_GPU = {gpu}" in config
+    else:  # nothing would read it
+        assert "USE_GPU" not in config
     services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
     assert all(service.get("deploy") == (GPU_RESERVATION if gpu else None) for service in services.values())
     runs = [

@@ -23,39 +23,34 @@ from pathlib import Path
 
 import pytest
 
+from local_extensions import FRAMEWORKS, canonical
 from tooling import base_image, docker_engine, wheel_server, wheelhouse
 from tooling.commands import BIN, run, user_environment
 from tooling.markdown import fenced, shell_commands
 
 from .support.tables import MESSY_BARS, write_messy_csv
 from .test_generated import THRESHOLDS
-from .variants import CHOICES, load_hook, variant_id
+from .variants import CHOICES, each_model_once, one_gpu_project_each, variant_id
 
 pytestmark = pytest.mark.docker
-FRAMEWORK_MODELS = load_hook().FRAMEWORK_MODELS
 
-# Every combination of the answers that change a scikit-learn image or its docker targets, and
-# each PyTorch and TensorFlow model with serving and Python cycled (the model files of one
-# framework share their image's dependency layers). CI files change no image; ci=none also
-# keeps these projects apart from the other tiers', as these get modified.
+# Every combination of the answers that change the default framework's image or its docker
+# targets, and each model of the other frameworks with serving and Python cycled (the model
+# files of one framework share their image's dependency layers). CI files change no image;
+# ci=none also keeps these projects apart from the other tiers', as these get modified.
+DEFAULT_FRAMEWORK = next(iter(FRAMEWORKS))
 VARIANTS = [
-    {"framework": "sklearn", "model": model, "serving": serving, "python_version": version, "ci": "none"}
-    for model, serving, version in itertools.product(
-        FRAMEWORK_MODELS["sklearn"], CHOICES["serving"], CHOICES["python_version"]
+    {
+        "framework": DEFAULT_FRAMEWORK,
+        "model": model,
+        "serving": serving,
+        "python_version": python,
+        "ci": "none",
+    }
+    for model, serving, python in itertools.product(
+        FRAMEWORKS[DEFAULT_FRAMEWORK]["models"], CHOICES["serving"], CHOICES["python_version"]
     )
-] + [
-    {"framework": framework, "model": model, "serving": serving, "python_version": version, "ci": "none"}
-    for framework, model, serving, version in [
-        ("pytorch", "logistic", "batch", "3.11"),
-        ("pytorch", "linear", "none", "3.11"),
-        ("pytorch", "cnn", "batch", "3.11"),
-        ("tensorflow", "logistic", "none", "3.12"),
-        ("tensorflow", "linear", "batch", "3.11"),
-        ("tensorflow", "cnn", "batch", "3.12"),
-    ]
-]
-# The framework distribution each CPU image must hold (names as pip normalises them).
-CPU_BUILDS = {"sklearn": "scikit-learn", "pytorch": "torch", "tensorflow": "tensorflow-cpu"}
+] + [{**answers, "ci": "none"} for answers in each_model_once() if answers["framework"] != DEFAULT_FRAMEWORK]
 HOST_USER = 4321  # stands for the developer: not root, and not the image's own user (10001)
 PIP_SETTINGS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST", "PIP_NO_INDEX")
 
@@ -198,7 +193,7 @@ def test_cpu_images_hold_no_cuda_libraries(trained_in_docker) -> None:
     """No nvidia-* CUDA wheels, no triton: torch is the +cpu build, TensorFlow is tensorflow-cpu."""
     answers, _, env, _ = trained_in_docker
     installed = installed_in(env["IMAGE"])
-    assert CPU_BUILDS[answers["framework"]] in installed
+    assert canonical(FRAMEWORKS[answers["framework"]]["builds"]["cpu"]["package"]) in installed
     assert [name for name in installed if name.startswith("nvidia-") or name == "triton"] == []
     assert "tensorflow" not in installed  # the CUDA-capable build; tensorflow-cpu is the CPU one
     assert installed.get("torch", "+cpu").endswith("+cpu")
@@ -453,18 +448,11 @@ def test_the_readme_recipe_without_internet_works_command_by_command(
     assert (project / "models" / "model.json").is_file() and (project / "reports" / "metrics.json").is_file()
 
 
-# One CUDA image per framework, PyTorch's on the Python version its CPU build lacks. It is built
-# offline from the wheels the README's own `pip download` recipe fetches, and trained in on this
-# machine's CPU with `GPUS=`, as on a host without a GPU: there is none here.
-GPU_VARIANTS = [
-    {"framework": "pytorch", "model": "cnn", "python_version": "3.12", "use_gpu": "yes", "ci": "none"},
-    {"framework": "tensorflow", "model": "linear", "python_version": "3.11", "use_gpu": "yes", "ci": "none"},
-]
-# What each framework says of its own build: the CUDA version it was built for, or True.
-CUDA_BUILD_PROBES = {
-    "pytorch": ("import torch; print(torch.version.cuda)", "13.0"),
-    "tensorflow": ("import tensorflow as tf; print(tf.sysconfig.get_build_info()['is_cuda_build'])", "True"),
-}
+# One CUDA image per framework with a CUDA build, on the Python version its CPU build lacks where
+# there is one. It is built offline from the wheels the README's own `pip download` recipe
+# fetches, and trained in on this machine's CPU with `GPUS=`, as on a host without a GPU: there
+# is none here.
+GPU_VARIANTS = [{**answers, "ci": "none"} for answers in one_gpu_project_each()]
 NO_GPU_WARNING = "warning: no CUDA GPU is visible"
 
 
@@ -488,9 +476,9 @@ def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
             assert "--gpus all" in make(["--dry-run", "docker-train"], project, env).stdout
             done = make(["docker-train", "GPUS="], project, env)
             names = installed_in(env["IMAGE"])
-            probe, expected = CUDA_BUILD_PROBES[answers["framework"]]
+            gpu = FRAMEWORKS[answers["framework"]]["builds"]["gpu"]
             args = ["run", "--rm", "--network", "none", "--entrypoint", "python", env["IMAGE"], "-c"]
-            built_for = docker(*args, probe).stdout.split()[-1]
+            built_for = docker(*args, gpu["cuda_probe"]).stdout.split()[-1]
         finally:  # several GB each: not kept for the rest of the session
             docker_engine.remove_images([env["IMAGE"]])
             docker_engine.prune_build_cache_if_disposable()  # the GPU tests run last in this tier
@@ -501,4 +489,4 @@ def test_gpu_image_holds_the_cuda_build_and_trains_on_the_cpu_without_a_gpu(
     assert metrics["device"] == "cpu" and metrics[metric] >= minimum, metrics
     assert any(name.startswith("nvidia-") for name in names) and "tensorflow-cpu" not in names
     assert "+cpu" not in names.get("torch", "")
-    assert built_for == expected
+    assert built_for == gpu["cuda_probe_prints"]

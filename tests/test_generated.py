@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from local_extensions import FRAMEWORKS
 from tooling.commands import run
 from tooling.hooks import load_hook
 from tooling.pythons import find_python
 
 from .support.images import CLASSES, SHAPES_BAR, write_images
 from .support.tables import MESSY_BARS, write_messy_csv
+from .variants import each_model_once, one_gpu_project_each
 
 pytestmark = pytest.mark.generated
 
@@ -26,27 +28,16 @@ THRESHOLDS = {
     "cnn": ("accuracy", 0.95),
 }
 # Every framework x model, and every Python version each framework offers, is installed and
-# trained once (the same bars for every framework).
-PROJECTS = [
-    {"framework": "sklearn", "model": "logistic", "python_version": "3.11"},
-    {"framework": "sklearn", "model": "svm", "python_version": "3.11", "serving": "none"},
-    {"framework": "sklearn", "model": "linear", "python_version": "3.12"},
-    {"framework": "pytorch", "model": "logistic", "python_version": "3.11"},
-    {"framework": "pytorch", "model": "linear", "python_version": "3.11", "serving": "none"},
-    {"framework": "tensorflow", "model": "logistic", "python_version": "3.12", "serving": "none"},
-    {"framework": "tensorflow", "model": "linear", "python_version": "3.11"},
-    {"framework": "pytorch", "model": "cnn", "python_version": "3.11"},
-    {"framework": "tensorflow", "model": "cnn", "python_version": "3.12", "serving": "none"},
-    # The CUDA build of torch installs beside the tools on the Python its CPU build lacks, and
-    # trains on this machine's CPU.
-    {"framework": "pytorch", "model": "linear", "python_version": "3.12", "use_gpu": "yes"},
-]
+# trained once (the same bars for every framework); and each CUDA build, on the Python its CPU
+# build lacks where there is one: it installs beside the tools and trains on this machine's CPU.
+PROJECTS = each_model_once() + one_gpu_project_each()[:1]
 
 
 def install_env(answers: dict) -> dict[str, str]:
     """PyTorch's CPU index (named in the PyTorch requirements) cannot be reached from here:
     without retries, pip passes over it at once and finds torch in the local wheels."""
-    return {"PIP_RETRIES": "0"} if answers.get("framework") == "pytorch" else {}
+    build = FRAMEWORKS[answers["framework"]]["builds"]["gpu" if answers.get("use_gpu") else "cpu"]
+    return {"PIP_RETRIES": "0"} if build["extra_index"] else {}
 
 
 def python_for(version: str) -> str:
@@ -99,12 +90,13 @@ def test_training_reaches_the_quality_bar(trained) -> None:
     # A use_gpu project that sees no GPU (none is here) says so once, then trains on the CPU.
     assert done.stderr.count("warning: no CUDA GPU is visible") == (1 if answers.get("use_gpu") else 0)
     if answers.get("use_gpu"):
-        cuda = run([".venv/bin/python", "-c", "import torch; print(torch.version.cuda)"], path).stdout
-        assert metrics["device"] == "cpu" and cuda.strip() == "13.0"
+        gpu = FRAMEWORKS[answers["framework"]]["builds"]["gpu"]
+        built_for = run([".venv/bin/python", "-c", gpu["cuda_probe"]], path).stdout
+        assert metrics["device"] == "cpu" and built_for.strip() == gpu["cuda_probe_prints"]
     files = json.loads((path / "models" / "model.json").read_text())["files"]
     assert all((path / "models" / name).is_file() for name in files.values())
     plots = {"predicted_vs_actual.png" if answers["model"] == "linear" else "confusion_matrix.png"}
-    if answers["framework"] != "sklearn":
+    if FRAMEWORKS[answers["framework"]]["network"]:
         plots.add("loss_curve.png")  # networks plot their loss per epoch
     assert {p.name for p in (path / "reports").glob("*.png")} == plots
 

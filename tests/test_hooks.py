@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from local_extensions import toml_string
+from local_extensions import FRAMEWORKS, toml_string
 from scripts import sync_hook_with_pins
 from tooling.hooks import load_hook
 
@@ -45,7 +45,7 @@ VALID = {
 
 
 def test_valid_answers_have_no_problems() -> None:
-    assert pre_gen.problems(VALID) == []
+    assert pre_gen.problems(VALID, FRAMEWORKS) == []
 
 
 @pytest.mark.parametrize("framework", ["pytorch", "tensorflow"])
@@ -53,8 +53,8 @@ def test_valid_answers_have_no_problems() -> None:
 def test_gpu_training_is_offered_with_each_network_framework(framework: str, python_version: str) -> None:
     """Their CUDA builds install on both Python versions, PyTorch's too (its CPU build: 3.11 only)."""
     answers = {**VALID, "framework": framework, "model": "cnn", "python_version": python_version}
-    assert pre_gen.problems({**answers, "use_gpu": True}) == []
-    assert pre_gen.problems({**answers, "use_gpu": "yes"}) == []
+    assert pre_gen.problems({**answers, "use_gpu": True}, FRAMEWORKS) == []
+    assert pre_gen.problems({**answers, "use_gpu": "yes"}, FRAMEWORKS) == []
 
 
 @pytest.mark.parametrize(
@@ -80,21 +80,21 @@ def test_gpu_training_is_offered_with_each_network_framework(framework: str, pyt
     ],
 )
 def test_each_problem_is_named(changes: dict, message: str) -> None:
-    found = pre_gen.problems({**VALID, **changes})
+    found = pre_gen.problems({**VALID, **changes}, FRAMEWORKS)
     assert len(found) == 1
     assert message in found[0]
 
 
 @pytest.mark.parametrize("address", EMAILS_SETUPTOOLS_REFUSES)
 def test_addresses_setuptools_refuses_are_refused(address: str) -> None:
-    found = pre_gen.problems({**VALID, "author_email": address})
+    found = pre_gen.problems({**VALID, "author_email": address}, FRAMEWORKS)
     assert len(found) == 1
     assert found[0].startswith(f"author_email {address!r} would make installing the project fail")
 
 
 @pytest.mark.parametrize("address", EMAILS_SETUPTOOLS_ACCEPTS)
 def test_addresses_setuptools_accepts_are_accepted(address: str) -> None:
-    assert pre_gen.problems({**VALID, "author_email": address}) == []
+    assert pre_gen.problems({**VALID, "author_email": address}, FRAMEWORKS) == []
 
 
 def test_the_hook_was_synced_with_the_current_pins() -> None:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+
+from local_extensions import FRAMEWORKS
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 QUESTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
@@ -28,12 +31,15 @@ def load_hook() -> ModuleType:
     return module
 
 
+DEFAULTS = {key: values[0] for key, values in CHOICES.items()}
+
+
 def accepted(answers: dict[str, str]) -> bool:
     """Whether the hook accepts these answers (the others at their defaults)."""
-    defaults = {key: values[0] for key, values in CHOICES.items()}
+    defaults = dict(DEFAULTS)
     defaults |= {"project_slug": "my-ml-project", "package_name": "my_ml_project"}
     defaults |= {"project_name": "My ML Project", "author_name": "A", "author_email": "a@example.com"}
-    return not load_hook().problems({**defaults, "use_gpu": False, **answers})
+    return not load_hook().problems({**defaults, "use_gpu": False, **answers}, FRAMEWORKS)
 
 
 # The options whose values change the generated code, crossed with each other.
@@ -89,6 +95,44 @@ def gpu_variants() -> list[dict[str, str]]:
         answers = {"framework": framework, "model": model, "use_gpu": "yes"}
         if accepted(answers):
             variants.append({**answers, "python_version": next(versions)})
+    return variants
+
+
+def each_model_once(options: tuple[str, ...] = ("serving", "python_version")) -> list[dict[str, str]]:
+    """Every framework x model of the facts files once, each of `options` cycling through its
+    values (per framework), skipping those the hook refuses with the framework."""
+    variants = []
+    for framework, facts in FRAMEWORKS.items():
+        cycles = {key: itertools.cycle(CHOICES[key]) for key in options}
+        for model in facts["models"]:
+            answers = {"framework": framework, "model": model}
+            for key, cycle in cycles.items():
+                answers[key] = next_accepted(answers, key, cycle)
+            variants.append(answers)
+    return variants
+
+
+def next_accepted(answers: dict[str, str], key: str, cycle: Iterator[str]) -> str:
+    """The next value of `key` from `cycle` that the hook accepts with `answers`."""
+    for _ in CHOICES[key]:
+        value = next(cycle)
+        if accepted({**answers, key: value}):
+            return value
+    raise ValueError(f"no value of {key} is accepted with {answers}")
+
+
+def one_gpu_project_each() -> list[dict[str, str]]:
+    """One use_gpu=yes project per framework with a CUDA build, on a Python its CPU build lacks
+    where there is one, with a different model each (from the end of its list)."""
+    variants = []
+    for index, (framework, facts) in enumerate(
+        (name, facts) for name, facts in FRAMEWORKS.items() if "gpu" in facts["builds"]
+    ):
+        cpu, gpu = facts["builds"]["cpu"]["pythons"], facts["builds"]["gpu"]["pythons"]
+        python = next((version for version in gpu if version not in cpu), gpu[0])
+        models = list(facts["models"])
+        model = models[-1 - index % len(models)]
+        variants.append({"framework": framework, "model": model, "python_version": python, "use_gpu": "yes"})
     return variants
 
 

@@ -9,77 +9,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import (
-    COLUMN_LISTS,
-    IMAGE_SIZE,
-    INPUTS,
-    MAX_CATEGORIES,
-    MODEL,
-    PARAM_EXAMPLE,
-    Settings,
-    read_columns_file,
-)
+from .arguments import fraction, parse_param, seed
+from .config import MODEL, PARAM_EXAMPLE, Settings
 from .errors import UserError
 from .files import to_json
+from .options import HELP, add_data_options, add_train_options, input_settings
 
-MAX_SEED = 2**32 - 1  # the largest seed NumPy and scikit-learn accept
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
-# What --data, --input and --output take, for a model of tables or of images.
-HELP = {
-    "tables": {
-        "data": "CSV or Parquet file with a header (default: bundled data)",
-        "predict": "add predictions to a CSV or Parquet file",
-        "input": "CSV or Parquet file to score",
-        "output": "file to write: CSV, or Parquet if named .parquet",
-    },
-    "images": {
-        "data": "an .npz file (X, y) or a folder with a sub-folder of images per class "
-        "(default: bundled digits)",
-        "predict": "classify images: an .npz file (X) or a folder of PNG/JPEG images",
-        "input": ".npz file or folder of images to classify",
-        "output": "CSV file to write: id, prediction, probability",
-    },
-}[INPUTS]
-
-
-def parse_param(text: str) -> tuple[str, str]:
-    """`C=0.5` -> ("C", "0.5"); the model turns the text into the parameter's type."""
-    name, sep, raw = text.partition("=")
-    if not sep or not name.strip():
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), raw.strip()
-
-
-def seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number from 0 to {MAX_SEED}, got {text!r}"
-        )
-    return value
-
-
-def fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 < value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}")
-    return value
-
-
-def at_least_two(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 2, got {text!r}")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,8 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     folders.add_argument("--reports-dir", type=Path, help="where reports go (default: reports/)")
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument("--data", type=Path, help=HELP["data"])
-    if INPUTS == "tables":
-        data.add_argument("--target", help="name of the column to predict (with --data)")
+    add_data_options(data)
 
     train = commands.add_parser(
         "train", parents=[folders, data], help=f"train the {MODEL} model and write reports"
@@ -109,16 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help=f"a model hyper-parameter, e.g. {PARAM_EXAMPLE} (repeatable)",
     )
-    if INPUTS == "tables":
-        add_column_options(train)
-    else:
-        train.add_argument(
-            "--image-size",
-            type=at_least_two,
-            metavar="PIXELS",
-            help="read images whose longest side is longer at this size, keeping their "
-            f"proportions (default: {IMAGE_SIZE})",
-        )
+    add_train_options(train)
     commands.add_parser(
         "evaluate", parents=[folders, data], help="score the saved model (held-out split or --data)"
     )
@@ -128,45 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_column_options(train: argparse.ArgumentParser) -> None:
-    columns = train.add_argument_group("columns of --data (types are inferred otherwise)")
-    for option, meaning in (
-        ("categorical", "treat COLUMN as categories, even if it holds numbers"),
-        ("numeric", "treat COLUMN as numbers; a cell that is not one is an error"),
-        ("drop", "leave COLUMN out of the features (ids, leaks)"),
-    ):
-        columns.add_argument(
-            f"--{option}",
-            action="append",
-            default=[],
-            metavar="COLUMN",
-            help=f"{meaning} (repeatable)",
-        )
-    columns.add_argument(
-        "--max-categories",
-        type=at_least_two,
-        help=f"refuse a categorical column with more values (default: {MAX_CATEGORIES})",
-    )
-    columns.add_argument(
-        "--columns", type=Path, metavar="FILE", help="the options above as a TOML file"
-    )
-
-
 def settings_from(args: argparse.Namespace) -> Settings:
-    options = read_columns_file(args.columns) if getattr(args, "columns", None) else {}
-    for name in COLUMN_LISTS:
-        options[name] = (*options.get(name, ()), *getattr(args, name, ()))
-    if getattr(args, "max_categories", None) is not None:
-        options["max_categories"] = args.max_categories
     given = {
-        **options,
+        **input_settings(args),
         "models_dir": args.models_dir,
         "reports_dir": args.reports_dir,
         "data": getattr(args, "data", None),
         "target": getattr(args, "target", None),
         "seed": getattr(args, "seed", None),
         "test_size": getattr(args, "test_size", None),
-        "image_size": getattr(args, "image_size", None),
         "params": dict(getattr(args, "param", None) or {}) or None,
     }
     return Settings(**{key: value for key, value in given.items() if value is not None})

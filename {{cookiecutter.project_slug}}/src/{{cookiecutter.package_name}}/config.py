@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from .errors import UserError
+from .options import InputSettings
 
 Task = Literal["classification", "regression"]
 
@@ -16,20 +15,15 @@ FRAMEWORK = "{{ cookiecutter.framework }}"
 MODEL = "{{ cookiecutter.model }}"
 TASK: Task = "{{ cookiecutter.__task }}"
 DEFAULT_DATASET = "{{ cookiecutter.__dataset }}"
-INPUTS = "{{ cookiecutter.__inputs }}"  # what the model reads: tables (CSV, Parquet) or images
 PARAM_EXAMPLE = "{{ cookiecutter.__param_example }}"  # a --param this model takes
+{%- if frameworks[cookiecutter.framework].builds.gpu is defined %}
 # Whether the image carries the framework's CUDA build: without a GPU, training says it
 # falls back to the CPU.
 USE_GPU = {{ cookiecutter.use_gpu }}
+{%- endif %}
 
 METRICS_FILE = "metrics.json"
 EVALUATION_FILE = "evaluation.json"
-# One-hot encoding a column with more values than this is refused (--max-categories).
-MAX_CATEGORIES = 100
-# Images whose longest side is longer are read smaller (--image-size): a small CNN learns
-# as well from them, in a fraction of the time and memory.
-IMAGE_SIZE = 64
-COLUMN_LISTS = ("categorical", "numeric", "drop")
 
 
 def _env_path(name: str, default: str) -> Path:
@@ -37,8 +31,10 @@ def _env_path(name: str, default: str) -> Path:
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(InputSettings):
     """Everything a training or evaluation run depends on; CLI flags override the defaults.
+    What is about the inputs (a table's columns, the size images are read at) is in
+    InputSettings (options.py).
 
     `MODELS_DIR` and `REPORTS_DIR` may also be set in the environment, which is how a
     container or a CI job points the run at mounted folders without repeating flags.
@@ -51,11 +47,6 @@ class Settings:
     seed: int = 42
     test_size: float = 0.2
     params: dict[str, str] = field(default_factory=dict)  # as given; the model converts them
-    categorical: tuple[str, ...] = ()
-    numeric: tuple[str, ...] = ()
-    drop: tuple[str, ...] = ()
-    max_categories: int = MAX_CATEGORIES
-    image_size: int = IMAGE_SIZE  # images: the longest side they are read at, in pixels
 
     @property
     def metrics_path(self) -> Path:
@@ -76,32 +67,3 @@ def project_relative(path: Path) -> str:
     """`path` relative to the project when it is inside it, else absolute."""
     absolute, root = path.resolve(), project_root()
     return str(absolute.relative_to(root)) if absolute.is_relative_to(root) else str(absolute)
-
-
-def read_columns_file(path: Path) -> dict[str, Any]:
-    """Column options from a TOML file (`--columns`), checked key by key.
-
-    categorical = ["zip_code"]   # force these columns to be categories
-    numeric = ["rating"]         # force these to be numbers
-    drop = ["customer_id"]       # leave these out (ids, leaks)
-    max_categories = 200
-    """
-    try:
-        options = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"columns file not found: {path}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path} is not a valid TOML file: {exc}") from None
-    allowed = (*COLUMN_LISTS, "max_categories")
-    for key, value in options.items():
-        if key not in allowed:
-            raise UserError(f"{path}: unknown key {key!r}; expected: {', '.join(allowed)}")
-        if key == "max_categories":
-            valid = isinstance(value, int) and not isinstance(value, bool) and value >= 2
-            expected = "a whole number of at least 2"
-        else:
-            valid = isinstance(value, list) and all(isinstance(item, str) for item in value)
-            expected = "a list of column names"
-        if not valid:
-            raise UserError(f"{path}: {key} = {value!r}: expected {expected}")
-    return options

@@ -1,4 +1,5 @@
-"""Metrics and plots of a trained model: on held-out data, and its loss per epoch."""
+"""What a fit reports, a network's loss per epoch as a plot, and how plots are drawn and saved
+(the task's own metrics and plot are in task.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-from sklearn import metrics
-
-from .config import Task
 from .files import atomic_path
 
 if TYPE_CHECKING:  # matplotlib is imported when a plot is made: it is slow to import
@@ -33,44 +30,6 @@ class FitReport:
     device: str | None = None
     train_loss: list[float] = field(default_factory=list)
     validation_loss: list[float] = field(default_factory=list)
-
-
-def compute_metrics(task: Task, actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
-    """`accuracy` (+ macro F1) for classifiers; `r2` (+ MAE, RMSE) for regressors."""
-    if task == "classification":
-        return {
-            "accuracy": round(float(metrics.accuracy_score(actual, predicted)), 6),
-            "f1_macro": round(float(metrics.f1_score(actual, predicted, average="macro")), 6),
-        }
-    return {
-        "r2": round(float(metrics.r2_score(actual, predicted)), 6),
-        "mae": round(float(metrics.mean_absolute_error(actual, predicted)), 6),
-        "rmse": round(float(np.sqrt(metrics.mean_squared_error(actual, predicted))), 6),
-    }
-
-
-def plot_name(task: Task) -> str:
-    return "confusion_matrix.png" if task == "classification" else "predicted_vs_actual.png"
-
-
-def save_plot(task: Task, actual: np.ndarray, predicted: np.ndarray, path: Path) -> None:
-    """A confusion matrix for classifiers, predicted against actual values for regressors."""
-    figure, axes = new_figure()
-    if task == "classification":
-        metrics.ConfusionMatrixDisplay.from_predictions(actual, predicted, ax=axes, colorbar=False)
-        axes.set_title("Confusion matrix (held-out data)")
-    else:
-        axes.scatter(actual, predicted, s=12, alpha=0.7)
-        low, high = (
-            float(min(actual.min(), predicted.min())),
-            float(max(actual.max(), predicted.max())),
-        )
-        axes.plot(
-            [low, high], [low, high], color="grey", linestyle="--", label="perfect prediction"
-        )
-        axes.set(xlabel="actual", ylabel="predicted", title="Predicted vs actual (held-out data)")
-        axes.legend()
-    save_figure(figure, path)
 
 
 def save_loss_curve(fitted: FitReport, path: Path) -> None:

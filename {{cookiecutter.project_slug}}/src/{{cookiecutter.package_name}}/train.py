@@ -29,8 +29,17 @@ from .data import ITEMS, Dataset, Features, load_bundled, load_dataset, load_lab
 from .errors import UserError
 from .features import Matrix, build_preprocessing, fit_preprocessing, transform
 from .files import same_file, write_json
-from .labels import decode, encode
-from .reports import LOSS_CURVE_FILE, compute_metrics, plot_name, save_loss_curve, save_plot
+from .reports import LOSS_CURVE_FILE, save_loss_curve
+from .task import (
+    PLOT_FILE,
+    compute_metrics,
+    decode,
+    encode,
+    rows_per_part,
+    save_plot,
+    split_problem,
+    strata,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,28 +54,17 @@ class Split:
 
 def split_dataset(dataset: Dataset, seed: int, test_size: float) -> Split:
     """A seeded train/test split, stratified by class for classifiers."""
-    stratify = None
-    if TASK == "classification":
-        labels, counts = np.unique(dataset.target, return_counts=True)
-        if len(labels) < 2:
-            raise UserError(
-                f"{dataset.name}: target {dataset.target_name!r} has one class; "
-                "a classifier needs two or more"
-            )
-        if counts.min() < 2:
-            rare, item = labels[counts.argmin()], ITEMS.removesuffix("s")  # "row", "image"
-            raise UserError(
-                f"{dataset.name}: class {str(rare)!r} of {dataset.target_name!r} has one {item}; "
-                "each class needs 2 or more"
-            )
-        stratify = dataset.target
+    item = ITEMS.removesuffix("s")  # "row", "image"
+    problem = split_problem(dataset.target, dataset.target_name, item)
+    if problem is not None:
+        raise UserError(f"{dataset.name}: {problem}")
     try:
         parts = train_test_split(
             dataset.features,
             dataset.target,
             test_size=test_size,
             random_state=seed,
-            stratify=stratify,
+            stratify=strata(dataset.target),
         )
     except ValueError as exc:  # e.g. a test split too small to hold every class
         size = working_test_size(dataset.target, seed, test_size)
@@ -87,17 +85,17 @@ def working_test_size(target: np.ndarray, seed: int, wanted: float) -> float | N
     Each part needs a row of every class (a regressor: one row); scikit-learn gives the
     test part ceil(size * rows) rows. None when no test size can split them.
     """
-    rows = len(target)
-    classes = len(np.unique(target)) if TASK == "classification" else 1
-    if rows < 2 * classes:
+    rows, fewest = len(target), rows_per_part(target)
+    if rows < 2 * fewest:
         return None
-    test_rows = min(max(math.ceil(wanted * rows), classes), rows - classes)
+    test_rows = min(max(math.ceil(wanted * rows), fewest), rows - fewest)
     middle = (test_rows - 0.5) / rows  # half a row from either neighbour: safe to round
-    stratify = target if TASK == "classification" else None
     for decimals in range(1, len(str(rows)) + 3):
         size = round(middle, decimals)
         try:
-            train_test_split(np.arange(rows), test_size=size, random_state=seed, stratify=stratify)
+            train_test_split(
+                np.arange(rows), test_size=size, random_state=seed, stratify=strata(target)
+            )
         except ValueError:
             continue
         return size
@@ -129,7 +127,7 @@ def train(settings: Settings) -> dict[str, Any]:
 
     predicted = decode(framework.predict(trained, test_matrix), classes)
     metrics: dict[str, Any] = {
-        **compute_metrics(TASK, split.test_target, predicted),
+        **compute_metrics(split.test_target, predicted),
         "framework": FRAMEWORK,
         "model": MODEL,
         "task": TASK,
@@ -156,8 +154,8 @@ def train(settings: Settings) -> dict[str, Any]:
     artifact = Artifact(preprocessing, trained, metadata)
     model_path = save_artifact(settings.models_dir, artifact)
     write_json(settings.metrics_path, metrics)
-    plots = [settings.reports_dir / plot_name(TASK)]
-    save_plot(TASK, split.test_target, predicted, plots[0])
+    plots = [settings.reports_dir / PLOT_FILE]
+    save_plot(split.test_target, predicted, plots[0])
     if fitted.epochs is not None:
         plots.append(settings.reports_dir / LOSS_CURVE_FILE)
         save_loss_curve(fitted, plots[1])
@@ -196,7 +194,7 @@ def evaluate(settings: Settings) -> dict[str, Any]:
     metadata = artifact.metadata
     if settings.data is not None:
         target = settings.target or metadata["target_name"]
-        dataset = load_labelled(settings.data, target, metadata, TASK)
+        dataset = load_labelled(settings.data, target, metadata)
         features, actual = dataset.features, dataset.target
     else:  # repeat the training's seeded split and score its held-out rows
         dataset = training_data(metadata)
@@ -205,7 +203,7 @@ def evaluate(settings: Settings) -> dict[str, Any]:
     matrix = transform(artifact.preprocessing, features, dataset.source)
     predicted = decode(framework.predict(artifact.model, matrix), artifact.classes)
     metrics = {
-        **compute_metrics(TASK, actual, predicted),
+        **compute_metrics(actual, predicted),
         "dataset": dataset.name,
         "n_rows": len(actual),
     }
@@ -216,11 +214,11 @@ def evaluate(settings: Settings) -> dict[str, Any]:
 def training_data(metadata: dict[str, Any]) -> Dataset:
     """The data the model was trained on, read with the column types training chose."""
     if metadata["data_file"] is None:
-        return load_bundled(metadata["dataset"], TASK)
+        return load_bundled(metadata["dataset"])
     path = project_root() / metadata["data_file"]
     if not path.exists():  # a file, or a folder of images
         raise UserError(
             f"the training data {metadata['data_file']} is not there any more (or the model was "
             "trained in a container on a file from outside the project): pass --data FILE"
         )
-    return load_labelled(path, metadata["target_name"], metadata, TASK)
+    return load_labelled(path, metadata["target_name"], metadata)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from .config import MODEL, TASK
+from .config import MODEL
 from .errors import UserError
 from .params import Param, convert_params
 from .reports import FitReport
+from .task import strata
 
 log = logging.getLogger(__name__)
 
@@ -32,31 +33,24 @@ class NetworkParams:
     weight_decay: float = 0.0  # AdamW's decoupled weight decay
     patience: int = 10  # epochs without a better validation loss before stopping
     validation_fraction: float = 0.2  # of the training rows, held out for early stopping
-    filters: int = 0  # convolution filters (CNN only)
-    dropout: float = 0.0  # CNN only
+    layers: dict[str, Param] = field(default_factory=dict)  # the layers' own (see layers.py)
 
     def as_dict(self) -> dict[str, Param]:
-        return {name: value for name, value in asdict(self).items() if name in self.names()}
-
-    @staticmethod
-    def names() -> tuple[str, ...]:
-        shared = ("epochs", "batch_size", "learning_rate", "weight_decay", "patience")
-        return (*shared, "validation_fraction", *(("filters", "dropout") if MODEL == "cnn" else ()))
+        values = {name: value for name, value in asdict(self).items() if name != "layers"}
+        return {**values, **self.layers}
 
 
-# Where a model's defaults differ from NetworkParams'.
-DEFAULTS: dict[str, dict[str, Param]] = {
-    "logistic": {},
-    "linear": {"epochs": 300},
-    "cnn": {
-        "epochs": 60,
-        "batch_size": 64,
-        "learning_rate": 0.002,
-        "patience": 8,
-        "filters": 32,
-        "dropout": 0.25,
-    },
+# This model's defaults where they differ from NetworkParams', and its layers' own parameters.
+{%- set defaults = frameworks[cookiecutter.framework].models[cookiecutter.model].hyperparameters %}
+{%- if defaults %}
+MODEL_DEFAULTS: dict[str, Param] = {
+{%- for name, value in defaults.items() %}
+    "{{ name }}": {{ value }},
+{%- endfor %}
 }
+{%- else %}
+MODEL_DEFAULTS: dict[str, Param] = {}
+{%- endif %}
 # What each value must be, in the words of the message that refuses another.
 LIMITS: dict[str, tuple[Callable[[float], bool], str]] = {
     "epochs": (lambda value: value >= 1, "a whole number of at least 1"),
@@ -72,14 +66,15 @@ LIMITS: dict[str, tuple[Callable[[float], bool], str]] = {
 
 def network_params(given: dict[str, str]) -> NetworkParams:
     """The defaults with `given` (text from --param) converted and checked; one clear error."""
-    defaults = NetworkParams(**DEFAULTS[MODEL]).as_dict()  # type: ignore[arg-type]
+    defaults = {**NetworkParams().as_dict(), **MODEL_DEFAULTS}
     values = {**defaults, **convert_params(given, defaults)}
     for name, value in values.items():
         accept, expected = LIMITS[name]
         kind = int if isinstance(defaults[name], int) else float
         if not isinstance(value, kind) or not accept(value):
             raise UserError(f"--param {name}={given[name]}: expected {expected}")
-    return NetworkParams(**values)  # type: ignore[arg-type]
+    shared = {name: values.pop(name) for name in NetworkParams().as_dict()}
+    return NetworkParams(**shared, layers=values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -94,10 +89,9 @@ class Validation:
 
 def hold_out(features: np.ndarray, target: np.ndarray, fraction: float, seed: int) -> Validation:
     """Rows of the training split kept for the validation loss (stratified for classifiers)."""
-    stratify = target if TASK == "classification" else None
     try:
         parts = train_test_split(
-            features, target, test_size=fraction, random_state=seed, stratify=stratify
+            features, target, test_size=fraction, random_state=seed, stratify=strata(target)
         )
     except ValueError as exc:  # too few rows of some class to hold out
         raise UserError(

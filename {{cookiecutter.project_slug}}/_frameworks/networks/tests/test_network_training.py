@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.config import MODEL, TASK, Settings
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.network_training import (
-    DEFAULTS,
+    MODEL_DEFAULTS,
     EarlyStopping,
     NetworkParams,
     hold_out,
@@ -25,7 +25,7 @@ from {{ cookiecutter.package_name }}.train import train
 
 
 def test_defaults_and_given_values_are_typed() -> None:
-    assert network_params({}) == NetworkParams(**DEFAULTS[MODEL])  # type: ignore[arg-type]
+    assert network_params({}).as_dict() == {**NetworkParams().as_dict(), **MODEL_DEFAULTS}
     params = network_params({"epochs": "5", "learning_rate": "1", "batch_size": "8"})
     assert (params.epochs, params.learning_rate, params.batch_size) == (5, 1.0, 8)
     assert type(params.learning_rate) is float
@@ -57,7 +57,7 @@ def test_unknown_names_list_the_parameters() -> None:
         network_params({"max_iter": "10"})
     assert str(raised.value) == (
         "unknown parameter(s): max_iter; the parameters are: "
-        + ", ".join(sorted(NetworkParams.names()))
+        + ", ".join(sorted(network_params({}).as_dict()))
     )
 
 

@@ -1,9 +1,10 @@
-"""PyTorch models: logistic and linear regression as one linear layer, and a small CNN.
+"""PyTorch networks: the layers of layers.py, the outputs and loss of outputs.py.
 
 They train on the output of features.py (scaled numbers, one-hot categories) or on images
-scaled by images.py. The rest of the package only calls the functions below, which is all
-that differs between frameworks; the training rules (hyper-parameters, validation rows,
-early stopping, progress lines) are shared with the other frameworks in network_training.py.
+scaled by images.py. The rest of the package only calls what contracts.py's `Framework`
+lists, which is all that differs between frameworks; the training rules (hyper-parameters,
+validation rows, early stopping, progress lines) are shared with the other frameworks in
+network_training.py.
 
 Saved as a state dict with the config that rebuilds the network: `torch.load` reads it with
 `weights_only=True`, so loading a model file never runs code from it.
@@ -22,8 +23,10 @@ import torch
 from numpy.typing import ArrayLike
 from torch import nn
 
-from .config import MODEL, TASK, USE_GPU
+from .config import USE_GPU
+from .layers import build_layers
 from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
+from .outputs import as_targets, loss_function, predictions, probabilities, target_config, with_head
 from .params import Param
 from .reports import FitReport
 
@@ -58,48 +61,8 @@ def params(model: Network) -> dict[str, Param]:
     return model.params.as_dict()
 
 
-class ConvNet(nn.Module):
-    """Two 3x3 convolutions, a 2x2 max-pool, dropout and a linear layer, on images of any size."""
-
-    def __init__(self, shape: list[int], outputs: int, filters: int, dropout: float) -> None:
-        super().__init__()
-        height, width, channels = shape
-        self.layers = nn.Sequential(
-            nn.Conv2d(channels, filters, 3, padding=1),
-            nn.ReLU(),
-            nn.Conv2d(filters, 2 * filters, 3, padding=1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Dropout(dropout),
-            nn.Flatten(),
-            nn.Linear(2 * filters * (height // 2) * (width // 2), outputs),
-        )
-
-    def forward(self, images: torch.Tensor) -> torch.Tensor:
-        output: torch.Tensor = self.layers(images.permute(0, 3, 1, 2))  # NHWC -> NCHW
-        return output
-
-
-class Rescale(nn.Module):
-    """A regressor learns its standardized target; this last layer restores the target's scale."""
-
-    def __init__(self, mean: float, std: float) -> None:
-        super().__init__()
-        self.mean, self.std = mean, std
-
-    def forward(self, values: torch.Tensor) -> torch.Tensor:
-        return values * self.std + self.mean
-
-
 def build_module(config: dict[str, Any]) -> nn.Module:
-    layers: nn.Module
-    if MODEL == "cnn":
-        layers = ConvNet(config["shape"], config["outputs"], config["filters"], config["dropout"])
-    else:
-        layers = nn.Linear(config["shape"][0], config["outputs"])
-    if TASK == "regression":
-        return nn.Sequential(layers, Rescale(config["target_mean"], config["target_std"]))
-    return layers
+    return with_head(build_layers(config["shape"], config["outputs"], config["layers"]), config)
 
 
 def pick_device() -> torch.device:
@@ -117,7 +80,7 @@ def pick_device() -> torch.device:
 def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     """Train with AdamW on mini-batches, keeping the epoch with the lowest validation loss.
 
-    `target` holds class codes 0..K-1 for a classifier (see labels.py), numbers for a
+    `target` holds class codes 0..K-1 for a classifier (see task.py), numbers for a
     regressor, which learns them standardized (the last layer restores their scale).
     """
     params = model.params
@@ -127,20 +90,11 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     device = pick_device()
     on_gpu = device.type == "cuda"
 
-    if TASK == "classification":
-        outputs, scale = int(target.max()) + 1, (0.0, 1.0)
-        loss_function: nn.Module = nn.CrossEntropyLoss()
-    else:
-        std = float(target.std())
-        outputs, scale = 1, (float(target.mean()), std if std > 0 else 1.0)
-        loss_function = nn.MSELoss()
+    loss = loss_function()
     model.config = {
         "shape": list(features.shape[1:]),
-        "outputs": outputs,
-        "target_mean": scale[0],
-        "target_std": scale[1],
-        "filters": params.filters,
-        "dropout": params.dropout,
+        **target_config(target),
+        "layers": params.layers,
     }
     split = hold_out(features, target, params.validation_fraction, model.seed)
     # Inputs are read a batch at a time (images may be on disk, see images.py).
@@ -164,12 +118,12 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
             batch_x, batch_y = as_inputs(train_x[rows.numpy()]).to(device), train_y[rows].to(device)
             optimizer.zero_grad()
             with torch.autocast(device.type, dtype=torch.float16, enabled=on_gpu):
-                loss = loss_function(module(batch_x).float(), batch_y)
-            scaler.scale(loss).backward()
+                batch_loss = loss(module(batch_x).float(), batch_y)
+            scaler.scale(batch_loss).backward()
             scaler.step(optimizer)
             scaler.update()
-            total += loss.item() * len(rows)
-        validation_loss = float(loss_function(forward(module, valid_x, device), valid_y))
+            total += batch_loss.item() * len(rows)
+        validation_loss = float(loss(forward(module, valid_x, device), valid_y))
         if stopping.update(total / len(train_x), validation_loss):
             best_state = state_of(module)
         if stopping.should_stop:
@@ -181,14 +135,6 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
 
 def as_inputs(features: ArrayLike) -> torch.Tensor:
     return torch.as_tensor(np.ascontiguousarray(features, dtype=np.float32))
-
-
-def as_targets(target: np.ndarray) -> torch.Tensor:
-    """Codes for a classifier; for a regressor one column of numbers in the target's scale,
-    which the last layer's output is in (its loss is in the target's units squared)."""
-    if TASK == "classification":
-        return torch.as_tensor(target, dtype=torch.long)
-    return torch.as_tensor(target, dtype=torch.float32).unsqueeze(1)
 
 
 def state_of(module: nn.Module) -> dict[str, torch.Tensor]:
@@ -223,23 +169,13 @@ def outputs(model: Network, features: Any) -> np.ndarray:
 
 
 def predict(model: Network, features: Any) -> np.ndarray:
-    """Class codes for a classifier, numbers (in the target's own scale) for a regressor.
-
-    A regressor's numbers stay in float32, the precision the network computes in, so they
-    are written with the digits they hold (204.55417, not 204.55416870117188).
-    """
-    scores = outputs(model, features)
-    return scores.argmax(axis=1) if TASK == "classification" else scores[:, 0].astype(np.float32)
+    """Class codes for a classifier, numbers (in the target's own scale) for a regressor."""
+    return predictions(outputs(model, features))
 
 
 def predict_proba(model: Network, features: Any) -> np.ndarray | None:
     """Class probabilities (one column per class code), or None for a regressor."""
-    if TASK != "classification":
-        return None
-    probabilities: np.ndarray = torch.softmax(
-        torch.as_tensor(outputs(model, features)), dim=1
-    ).numpy()
-    return probabilities.astype(np.float64)
+    return probabilities(outputs(model, features))
 
 
 def save_model(model: Network, path: Path) -> None:

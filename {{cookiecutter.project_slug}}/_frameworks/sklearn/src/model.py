@@ -1,8 +1,9 @@
 """scikit-learn models, saved with joblib.
 
-They train on the output of features.py (scaled numbers, one-hot categories). The rest
-of the package only calls the functions below, so another framework can provide the
-same functions without touching data loading, preprocessing, training or reports.
+They train on the output of features.py (scaled numbers, one-hot categories); which
+estimator is in estimator.py. The rest of the package only calls what contracts.py's
+`Framework` lists, so another framework can provide the same functions without touching
+data loading, preprocessing, training or reports.
 """
 
 from __future__ import annotations
@@ -16,32 +17,20 @@ import joblib
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.svm import SVC
 
 from .config import MODEL
 from .errors import UserError
-from .params import Param, convert_params
+from .estimator import DEFAULT_PARAMS, ESTIMATOR, estimator_of, for_training
+from .estimator import predict_proba as predict_proba
+from .params import convert_params
 from .reports import FitReport
 
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.joblib"
 VERSION = f"scikit-learn {sklearn.__version__}"
-ESTIMATORS: dict[str, type[BaseEstimator]] = {
-    "logistic": LogisticRegression,
-    "linear": LinearRegression,
-    "svm": SVC,
-}
-# Where this project's defaults differ from scikit-learn's; any other parameter of the
-# estimator can be set with `train --param NAME=VALUE` too.
-DEFAULT_PARAMS: dict[str, dict[str, Param]] = {
-    "logistic": {"max_iter": 1000},
-    "linear": {},
-    "svm": {"C": 10.0},
-}
+# Any parameter of the estimator (estimator.py) can be set with `train --param NAME=VALUE`.
 # Parameters --param does not set: the seed has its own flag, the others are deprecated.
 NOT_PARAMS = {"random_state", "probability", "penalty"}
 
@@ -52,7 +41,7 @@ def build_model(given: dict[str, str], seed: int) -> BaseEstimator:
     `seed` fixes any randomness. Values are refused with the estimator's own rules, plus
     two it does not have: numbers must be finite and an iteration limit cannot be 0.
     """
-    estimator = ESTIMATORS[MODEL](**DEFAULT_PARAMS[MODEL])
+    estimator = ESTIMATOR(**DEFAULT_PARAMS)
     defaults = {k: v for k, v in estimator.get_params().items() if k not in NOT_PARAMS}
     params = convert_params(given, defaults)
     if params.get("max_iter") == 0:
@@ -64,23 +53,18 @@ def build_model(given: dict[str, str], seed: int) -> BaseEstimator:
         estimator._validate_params()  # the checks fit() would make, before any data is read
     except ValueError as exc:  # InvalidParameterError: names the parameter and what it takes
         raise UserError(f"--param: {exc}") from None
-    if MODEL == "svm":
-        # SVC(probability=True) is deprecated, and its probabilities can disagree with its
-        # predictions; calibrated on held-out folds, the predicted class is the most probable.
-        return CalibratedClassifierCV(estimator, ensemble=False)
-    return estimator
+    return for_training(estimator)
 
 
 def params(model: BaseEstimator) -> dict[str, Any]:
     """The estimator's parameters as set for training (for metrics.json)."""
-    estimator = model.estimator if isinstance(model, CalibratedClassifierCV) else model
-    return {k: v for k, v in estimator.get_params().items() if k not in NOT_PARAMS}
+    return {k: v for k, v in estimator_of(model).get_params().items() if k not in NOT_PARAMS}
 
 
 def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> FitReport:
     """Fit in place; not converged (and says so) if the solver stopped before converging.
 
-    `target` holds class codes 0..K-1 for a classifier (see labels.py), numbers for a regressor.
+    `target` holds class codes 0..K-1 for a classifier (see task.py), numbers for a regressor.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -107,11 +91,6 @@ def predict(model: BaseEstimator, features: np.ndarray) -> np.ndarray:
     """Class codes for a classifier, numbers for a regressor."""
     predictions: np.ndarray = model.predict(features)
     return predictions
-
-
-def predict_proba(model: BaseEstimator, features: np.ndarray) -> np.ndarray | None:
-    """Class probabilities (one column per class code), or None for a regressor."""
-    return model.predict_proba(features) if hasattr(model, "predict_proba") else None
 
 
 def save_model(model: BaseEstimator, path: Path) -> None:

@@ -1,9 +1,10 @@
-"""TensorFlow (Keras) models: logistic and linear regression as one dense layer, and a small CNN.
+"""TensorFlow (Keras) networks: the hidden layers of layers.py, the outputs and loss of outputs.py.
 
 They train on the output of features.py (scaled numbers, one-hot categories) or on images
-scaled by images.py. The rest of the package only calls the functions below, which is all
-that differs between frameworks; the training rules (hyper-parameters, validation rows,
-early stopping, progress lines) are shared with the other frameworks in network_training.py.
+scaled by images.py. The rest of the package only calls what contracts.py's `Framework`
+lists, which is all that differs between frameworks; the training rules (hyper-parameters,
+validation rows, early stopping, progress lines) are shared with the other frameworks in
+network_training.py.
 
 Saved as a `.keras` file, Keras' portable format: the regressor's target scale is a layer
 of the model, so the file alone rebuilds the model, with no code from this project.
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import MODEL, TASK, USE_GPU
+from .config import MODEL, USE_GPU
 from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
 from .params import Param
 from .reports import FitReport
@@ -34,6 +35,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import keras
 import tensorflow as tf
+
+from .layers import hidden_layers
+from .outputs import (
+    as_targets,
+    head_layers,
+    loss_function,
+    predictions,
+    probabilities,
+    target_config,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,21 +82,11 @@ def params(model: Network) -> dict[str, Param]:
 
 
 def build_network(
-    shape: tuple[int, ...], outputs: int, params: NetworkParams, scale: tuple[float, float]
+    shape: tuple[int, ...], config: dict[str, Any], params: NetworkParams
 ) -> keras.Model:
-    layers: list[Any] = [keras.Input(shape=shape)]
-    if MODEL == "cnn":
-        layers += [
-            keras.layers.Conv2D(params.filters, 3, padding="same", activation="relu"),
-            keras.layers.Conv2D(2 * params.filters, 3, padding="same", activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Dropout(params.dropout),
-            keras.layers.Flatten(),
-        ]
     # float32 outputs even under mixed precision, so the loss is computed at full precision.
-    layers.append(keras.layers.Dense(outputs, dtype="float32"))
-    if TASK == "regression":  # learns the standardized target; this layer restores its scale
-        layers.append(keras.layers.Rescaling(scale[1], offset=scale[0], dtype="float32"))
+    output = keras.layers.Dense(config["outputs"], dtype="float32")
+    layers = [keras.Input(shape=shape), *hidden_layers(params.layers), output, *head_layers(config)]
     return keras.Sequential(layers, name=MODEL)
 
 
@@ -121,7 +122,7 @@ class Progress(keras.callbacks.Callback):  # type: ignore[misc]  # Keras ships n
 def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     """Train with AdamW on mini-batches, keeping the epoch with the lowest validation loss.
 
-    `target` holds class codes 0..K-1 for a classifier (see labels.py), numbers for a
+    `target` holds class codes 0..K-1 for a classifier (see task.py), numbers for a
     regressor, which learns them standardized (the last layer restores their scale).
     """
     params = model.params
@@ -132,19 +133,12 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     keras.mixed_precision.set_global_policy("mixed_float16" if device == "cuda" else "float32")
 
     split = hold_out(features, target, params.validation_fraction, model.seed)
-    if TASK == "classification":
-        outputs, scale = int(target.max()) + 1, (0.0, 1.0)
-        loss: Any = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    else:
-        std = float(target.std())
-        outputs, scale = 1, (float(target.mean()), std if std > 0 else 1.0)
-        loss = keras.losses.MeanSquaredError()
-    network = build_network(tuple(features.shape[1:]), outputs, params, scale)
+    network = build_network(tuple(features.shape[1:]), target_config(target), params)
     network.compile(
         optimizer=keras.optimizers.AdamW(
             learning_rate=params.learning_rate, weight_decay=params.weight_decay
         ),
-        loss=loss,
+        loss=loss_function(),
     )
     stopping = EarlyStopping(params)
     progress = Progress(stopping)
@@ -188,14 +182,6 @@ def as_inputs(features: Any) -> np.ndarray:
     return np.ascontiguousarray(features, dtype=np.float32)
 
 
-def as_targets(target: np.ndarray) -> np.ndarray:
-    """Codes for a classifier; for a regressor one column of numbers in the target's scale,
-    which the last layer's output is in (its loss is in the target's units squared)."""
-    if TASK == "classification":
-        return target.astype(np.int64)
-    return target.astype(np.float32).reshape(-1, 1)
-
-
 def scoring_rows(features: Any) -> int:
     row_bytes = 4 * int(np.prod(features.shape[1:]))
     return max(1, min(SCORING_ROWS, SCORING_BYTES // row_bytes))
@@ -213,23 +199,13 @@ def outputs(model: Network, features: Any) -> np.ndarray:
 
 
 def predict(model: Network, features: Any) -> np.ndarray:
-    """Class codes for a classifier, numbers (in the target's own scale) for a regressor.
-
-    A regressor's numbers stay in float32, the precision the network computes in, so they
-    are written with the digits they hold (204.55417, not 204.55416870117188).
-    """
-    scores = outputs(model, features)
-    return scores.argmax(axis=1) if TASK == "classification" else scores[:, 0].astype(np.float32)
+    """Class codes for a classifier, numbers (in the target's own scale) for a regressor."""
+    return predictions(outputs(model, features))
 
 
 def predict_proba(model: Network, features: Any) -> np.ndarray | None:
     """Class probabilities (one column per class code), or None for a regressor."""
-    if TASK != "classification":
-        return None
-    scores = outputs(model, features)
-    exponentials = np.exp(scores - scores.max(axis=1, keepdims=True))
-    probabilities: np.ndarray = exponentials / exponentials.sum(axis=1, keepdims=True)
-    return probabilities
+    return probabilities(outputs(model, features))
 
 
 def save_model(model: Network, path: Path) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from sklearn import datasets
 
-from .config import DEFAULT_DATASET, IMAGE_SIZE, TASK, Settings, Task
+from .config import DEFAULT_DATASET, Settings
 from .errors import UserError
 from .image_rows import ImageRows
 from .images import (
@@ -31,6 +31,7 @@ from .images import (
     trained_size,
     training_shape,
 )
+from .options import IMAGE_SIZE
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +86,14 @@ def load_dataset(settings: Settings) -> Dataset:
             "folders, or from the .npz file's y"
         )
     if settings.data is None:
-        return load_bundled(DEFAULT_DATASET, TASK)
+        return load_bundled(DEFAULT_DATASET)
     dataset = load_images(settings.data, shape=None, image_size=settings.image_size)
     counts = Counter(dataset.target)
     log.info("Classes: %s", ", ".join(f"{label} ({counts[label]})" for label in sorted(counts)))
     return dataset
 
 
-def load_bundled(name: str, task: Task) -> Dataset:
+def load_bundled(name: str) -> Dataset:
     """scikit-learn's digits: 1,797 grayscale 8x8 images of the digits 0 to 9, their 4-bit
     values (0..16) brought to 0..1 as image files are read, so that a model trained on them
     scores PNG files of digits (samples/digits/) as it should."""
@@ -102,9 +103,10 @@ def load_bundled(name: str, task: Task) -> Dataset:
     return Dataset(name=name, features=ImageRows(images), target=labels)
 
 
-def load_labelled(path: Path, target: str, metadata: dict[str, Any], task: Task) -> Dataset:
-    """Labelled images read at the shape in a trained model's `metadata`: `evaluate --data`.
-    A class the model was not trained on is refused: it could only be scored as wrong."""
+def load_labelled(path: Path, _target: str, metadata: dict[str, Any]) -> Dataset:
+    """Labelled images read at the shape in a trained model's `metadata`: `evaluate --data`
+    (their labels are their folders' names: images have no target column). A class the model
+    was not trained on is refused: it could only be scored as wrong."""
     dataset = load_images(path, shape=metadata["image_shape"], usual=trained_size(metadata))
     unknown = sorted(set(dataset.target) - set(metadata["classes"]))
     if unknown:

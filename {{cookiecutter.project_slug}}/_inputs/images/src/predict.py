@@ -21,7 +21,7 @@ from .features import transform
 from .files import atomic_path, same_file
 from .image_rows import ImageRows
 from .images import open_images, read_batches
-from .labels import decode
+from .task import decode
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 from sklearn import datasets
 
-from .config import DEFAULT_DATASET, TASK, Settings, Task
+from .config import DEFAULT_DATASET, Settings
 from .errors import UserError
-from .tables import MISSING_TOKENS, TableFile, location, open_table, read_all
+from .tables import TableFile, first_row, missing_mask, numeric_column, open_table, read_all
+from .targets import target_values
 
 MIN_ROWS = 10
 ITEMS = "rows"  # what messages call the dataset's rows
@@ -62,26 +63,26 @@ def load_dataset(settings: Settings) -> Dataset:
     if settings.data is None:
         if settings.target is not None:
             raise UserError("--target needs --data: name the file the target column is in")
-        return load_bundled(DEFAULT_DATASET, TASK)
+        return load_bundled(DEFAULT_DATASET)
     if not settings.target:
         raise UserError(f"--data {settings.data} needs --target: the name of the column to predict")
-    return load_table(settings.data, settings.target, TASK, settings)
+    return load_table(settings.data, settings.target, settings)
 
 
-def load_bundled(name: str, task: Task) -> Dataset:
+def load_bundled(name: str) -> Dataset:
     bunch = getattr(datasets, f"load_{name}")(as_frame=True)
     features = bunch.data.astype(float)
     features.columns = [str(column) for column in features.columns]
     return Dataset(
         name=name,
         features=features,
-        target=target_values(bunch.target, task),
+        target=target_values(None, bunch.target),
         feature_types=dict.fromkeys(features.columns, "numeric"),
         target_name="target",
     )
 
 
-def load_table(path: Path, target: str, task: Task, settings: Settings) -> Dataset:
+def load_table(path: Path, target: str, settings: Settings) -> Dataset:
     """Train on a user's table: every column but the target, and those dropped, is a feature."""
     table = open_table(path)
     if target not in table.columns:
@@ -99,14 +100,14 @@ def load_table(path: Path, target: str, task: Task, settings: Settings) -> Datas
     return Dataset(
         name=path.name,
         features=features,
-        target=target_column(table, frame[target], task),
+        target=target_column(table, frame[target]),
         feature_types=feature_types,
         target_name=target,
         source=table,
     )
 
 
-def load_labelled(path: Path, target: str, metadata: dict[str, Any], task: Task) -> Dataset:
+def load_labelled(path: Path, target: str, metadata: dict[str, Any]) -> Dataset:
     """A table read with the column types in a trained model's `metadata`: `evaluate --data`."""
     feature_types: FeatureTypes = metadata["feature_types"]
     table = open_table(path)
@@ -117,7 +118,7 @@ def load_labelled(path: Path, target: str, metadata: dict[str, Any], task: Task)
     return Dataset(
         name=path.name,
         features=model_inputs(table, frame, feature_types),
-        target=target_column(table, frame[target], task),
+        target=target_column(table, frame[target]),
         feature_types=feature_types,
         target_name=target,
         source=table,
@@ -187,33 +188,6 @@ def model_inputs(
     return pd.DataFrame(columns, index=frame.index)
 
 
-def missing_mask(column: pd.Series) -> pd.Series:
-    """Empty cells and the MISSING_TOKENS, in text of any dtype (a Parquet category column too)."""
-    text = column.dtype == object or isinstance(column.dtype, pd.CategoricalDtype)
-    if text or pd.api.types.is_string_dtype(column.dtype):
-        return column.isna() | column.astype(str).str.strip().isin(MISSING_TOKENS)
-    return column.isna()
-
-
-def numeric_column(table: TableFile | None, column: pd.Series) -> pd.Series:
-    """Floats, NaN where missing; names the first cell that is text or infinite."""
-    if pd.api.types.is_numeric_dtype(column.dtype):
-        numbers = column.astype("float64")
-        bad: pd.Series = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
-    else:
-        missing = missing_mask(column)
-        numbers = pd.to_numeric(column.mask(missing), errors="coerce").astype("float64")
-        infinite = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
-        bad = (numbers.isna() & ~missing) | infinite
-    if bad.any():
-        row = first_row(bad)
-        raise UserError(
-            f"{location(table, row)}: column {column.name!r} has {str(column.loc[row])!r}; "
-            "expected a finite number (or an empty cell for a missing value)"
-        )
-    return numbers
-
-
 def categorical_column(column: pd.Series) -> pd.Series:
     """Text categories with surrounding spaces removed; NaN where missing."""
     text = column.astype(str).str.strip().astype(object)
@@ -253,25 +227,12 @@ def first_text(column: pd.Series) -> int | None:
     return first_row(~is_number)
 
 
-def first_row(mask: pd.Series) -> int:
-    """The row number (index label) of the first True cell of `mask`."""
-    return int(mask.index[int(mask.to_numpy().argmax())])
-
-
-def target_column(table: TableFile, column: pd.Series, task: Task) -> np.ndarray:
-    """Class labels as written (text) for classifiers, numbers for regressors; none missing."""
+def target_column(table: TableFile, column: pd.Series) -> np.ndarray:
+    """The target's values (see targets.py: labels, or numbers); none missing."""
     missing = missing_mask(column)
     if missing.any():
         raise UserError(
             f"{table.path}: {table.where(first_row(missing))}: the target column {column.name!r} "
             "is empty; every training row needs a target value (remove or fill the row)"
         )
-    if task == "regression":
-        return numeric_column(table, column).to_numpy()
-    return target_values(column, task)
-
-
-def target_values(column: pd.Series, task: Task) -> np.ndarray:
-    if task == "regression":
-        return column.to_numpy(dtype=float)
-    return column.astype(str).str.strip().to_numpy(dtype=object)
+    return target_values(table, column)

@@ -17,9 +17,9 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from .data import Dataset, first_row
+from .data import Dataset
 from .errors import UserError
-from .tables import TableFile, location
+from .tables import TableFile, first_row, location
 
 MISSING_CATEGORY = "(missing)"
 Preprocessing = ColumnTransformer  # saved with the model (artifact.py)

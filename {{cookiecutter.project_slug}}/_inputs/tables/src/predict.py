@@ -19,8 +19,8 @@ from .data import FeatureTypes, model_inputs, require_columns
 from .errors import UserError
 from .features import transform, unseen_categories
 from .files import atomic_path, same_file
-from .labels import decode
 from .tables import TableFile, open_table, read_batches
+from .task import decode
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class BatchWriter:
     def __enter__(self) -> BatchWriter:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         if self.handle is not None:
             self.handle.close()
         if self.writer is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow
 import pyarrow.parquet as pq
@@ -181,3 +182,35 @@ def _parquet_batches(table: TableFile, rows: int | None) -> Iterator[pd.DataFram
         frame.index = pd.RangeIndex(offset, offset + len(frame))
         offset += len(frame)
         yield frame
+
+
+def missing_mask(column: pd.Series) -> pd.Series:
+    """Empty cells and the MISSING_TOKENS, in text of any dtype (a Parquet category column too)."""
+    text = column.dtype == object or isinstance(column.dtype, pd.CategoricalDtype)
+    if text or pd.api.types.is_string_dtype(column.dtype):
+        return column.isna() | column.astype(str).str.strip().isin(MISSING_TOKENS)
+    return column.isna()
+
+
+def numeric_column(table: TableFile | None, column: pd.Series) -> pd.Series:
+    """Floats, NaN where missing; names the first cell that is text or infinite."""
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        numbers = column.astype("float64")
+        bad: pd.Series = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
+    else:
+        missing = missing_mask(column)
+        numbers = pd.to_numeric(column.mask(missing), errors="coerce").astype("float64")
+        infinite = pd.Series(np.isinf(numbers.to_numpy()), index=column.index)
+        bad = (numbers.isna() & ~missing) | infinite
+    if bad.any():
+        row = first_row(bad)
+        raise UserError(
+            f"{location(table, row)}: column {column.name!r} has {str(column.loc[row])!r}; "
+            "expected a finite number (or an empty cell for a missing value)"
+        )
+    return numbers
+
+
+def first_row(mask: pd.Series) -> int:
+    """The row number (index label) of the first True cell of `mask`."""
+    return int(mask.index[int(mask.to_numpy().argmax())])

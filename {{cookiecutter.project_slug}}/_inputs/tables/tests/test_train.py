@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.config import TASK, Settings
 from {{ cookiecutter.package_name }}.data import Dataset, load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.features import transform
-from {{ cookiecutter.package_name }}.reports import compute_metrics, plot_name
+from {{ cookiecutter.package_name }}.task import PLOT_FILE, compute_metrics
 from {{ cookiecutter.package_name }}.train import evaluate, split_dataset, train
 
 from .conftest import QUICK, customer_table, write_csv
@@ -42,7 +42,7 @@ def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict[st
     assert all((settings.models_dir / name).is_file() for name in metadata["files"].values())
     assert json.loads(settings.metrics_path.read_text()) == metrics
     assert metrics["converged"] is True
-    assert (settings.reports_dir / plot_name(TASK)).read_bytes().startswith(b"\x89PNG")
+    assert (settings.reports_dir / PLOT_FILE).read_bytes().startswith(b"\x89PNG")
     assert {METRIC, "dataset", "model", "n_train", "n_test", "seed"} <= metrics.keys()
 
 
@@ -53,7 +53,7 @@ def test_model_beats_a_baseline_that_ignores_the_features(
     split = split_dataset(load_dataset(Settings()), settings.seed, settings.test_size)
     baseline = DummyClassifier() if TASK == "classification" else DummyRegressor()
     baseline.fit(split.train_features, split.train_target)
-    chance = compute_metrics(TASK, split.test_target, baseline.predict(split.test_features))
+    chance = compute_metrics(split.test_target, baseline.predict(split.test_features))
     assert metrics[METRIC] > chance[METRIC] + 0.2
 
 
