@@ -68,7 +68,9 @@ def install_variants(answers: dict, facts: dict) -> None:
 def install_sample(dataset: str, inputs: str) -> None:
     """What `make predict` scores when no INPUT is given: a few of the bundled dataset's rows
     as a CSV file, or its images as PNG files."""
-    name = "digits" if inputs == "images" else f"{dataset}.csv"
+    name = dataset if inputs == "images" else f"{dataset}.csv"  # a folder of images, or a table
+    if not (PROJECT / "_samples" / name).exists():
+        raise SystemExit(f"ERROR: _samples/ has no {name} to ship: run scripts/make_samples.py")
     (PROJECT / "samples").mkdir()
     (PROJECT / "_samples" / name).replace(PROJECT / "samples" / name)
     shutil.rmtree(PROJECT / "_samples")

@@ -5,8 +5,9 @@ with scikit-learn: what `make predict` scores when no INPUT is given.
 - images (`digits/`): one 8x8 PNG file per digit, the last of each in the dataset, its 4-bit
   values (0..16) written as 8-bit ones (0..255), which is how the project reads image files.
 
-Run with the generated project's requirements installed (scikit-learn, pandas, Pillow):
-`python scripts/make_samples.py`; it rewrites `{{cookiecutter.project_slug}}/_samples/`.
+The datasets are those the frameworks' facts files name. Run it from the template's root with
+scikit-learn, pandas, Pillow and Jinja2 installed (a PyTorch project's .venv has them all):
+`python -m scripts.make_samples`; it rewrites `{{cookiecutter.project_slug}}/_samples/`.
 """
 
 from __future__ import annotations
@@ -17,15 +18,26 @@ import numpy as np
 from PIL import Image
 from sklearn import datasets
 
+from local_extensions import load_frameworks
+
 SAMPLES = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}" / "_samples"
 ROWS = 10
 
 
 def main() -> None:
+    """A sample of every dataset the frameworks' facts files name."""
+    models = [model for facts in load_frameworks().values() for model in facts["models"].values()]
     SAMPLES.mkdir(exist_ok=True)
-    for name in ("breast_cancer", "diabetes", "digits"):
+    for name in sorted({model["dataset"] for model in models if model["inputs"] == "tables"}):
         features = getattr(datasets, f"load_{name}")(as_frame=True).data
         features.tail(ROWS).to_csv(SAMPLES / f"{name}.csv", index=False)
+    for name in sorted({model["dataset"] for model in models if model["inputs"] == "images"}):
+        if name != "digits":
+            raise SystemExit(f"ERROR: no sample writer for the image dataset {name!r}; add one here")
+        write_digits()
+
+
+def write_digits() -> None:
     digits = datasets.load_digits()
     folder = SAMPLES / "digits"
     folder.mkdir(exist_ok=True)

@@ -11,7 +11,9 @@ import ast
 import shutil
 from pathlib import Path
 
-from .variants import TEMPLATE
+import pytest
+
+from .variants import SUPPORTED, TEMPLATE, variant_id
 
 PROJECT = "{{cookiecutter.project_slug}}"
 CONTRACTS = Path(PROJECT, "src", "{{cookiecutter.package_name}}", "contracts.py")
@@ -90,3 +92,10 @@ def test_a_module_that_lacks_a_member_is_named_with_what_it_lacks(tmp_path: Path
     assert broken_contracts(tmp_path) == [
         "_frameworks/tensorflow/src/model.py lacks VERSION, save_model (contracts.py: Framework)"
     ]
+
+
+@pytest.mark.parametrize("answers", SUPPORTED, ids=[variant_id(answers) for answers in SUPPORTED])
+def test_every_bake_holds_a_module_for_every_contract(answers: dict[str, str], bake) -> None:
+    """A variant folder the hook failed to lay over would leave a contract without its module."""
+    (package,) = (bake(**answers) / "src").iterdir()
+    assert set(contracts(TEMPLATE)) - {path.stem for path in package.glob("*.py")} == set()
