@@ -60,6 +60,7 @@ MODEL_KEYS: dict[str, Any] = {
     "dataset": None,
     "inputs": None,
     "param_example": None,
+    "minimum": None,
     "architecture": "",
     "estimator": "",
     "parts": [],
@@ -128,6 +129,7 @@ def load_frameworks(folder: Path = FRAMEWORKS_DIR) -> dict[str, dict[str, Any]]:
             facts["builds"][name] = checked(build, BUILDS[name], f"{facts_file} [builds.{name}]")
         for name, model in facts["models"].items():
             facts["models"][name] = checked(model, MODEL_KEYS, f"{facts_file} [models.{name}]")
+            checked_bar(facts["models"][name]["minimum"], f"{facts_file} [models.{name}]")
         for build in facts["builds"].values():
             lines = (facts_file.parent / build["requirements"]).read_text(encoding="utf-8").splitlines()
             build["pin"] = pinned_line(lines, build["package"], facts_file.parent / build["requirements"])
@@ -145,6 +147,16 @@ def checked(table: dict[str, Any], keys: dict[str, Any], where: str) -> dict[str
         expected = ", ".join(keys)
         raise ValueError(f"{where}: missing keys {missing}, unknown keys {unknown}; expected: {expected}")
     return {key: table.get(key, default) for key, default in keys.items()}
+
+
+def checked_bar(bar: object, where: str) -> None:
+    """A model's quality bar: a table of at least one metric and the lowest value it may take."""
+    numbers = isinstance(bar, dict) and all(
+        isinstance(value, int | float) and not isinstance(value, bool) for value in bar.values()
+    )
+    if not bar or not numbers:
+        expected = "a table of metric = lowest value, e.g. { accuracy = 0.95 }"
+        raise ValueError(f"{where}: minimum = {bar!r}: expected {expected}")
 
 
 def canonical(name: str) -> str:

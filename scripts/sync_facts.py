@@ -103,15 +103,21 @@ def questions(current: dict[str, Any], frameworks: Facts) -> dict[str, Any]:
     return derived
 
 
+def quality_bar(minimum: dict[str, float]) -> str:
+    """A model's `minimum` as the docs write it: `accuracy >= 0.95`."""
+    return ", ".join(f"{metric} >= {value:g}" for metric, value in minimum.items())
+
+
 def frameworks_table(frameworks: Facts) -> list[str]:
     rows = [
-        "| framework | models (task, bundled dataset) | trains a network | CPU build "
+        "| framework | models (task, bundled dataset; quality bar) | trains a network | CPU build "
         "| CUDA build (`use_gpu=yes`) |",
         "|---|---|---|---|---|",
     ]
     for name, facts in frameworks.items():
         models = "; ".join(
-            f"`{model}` ({m['task']}, {m['dataset']}{' images' if m['inputs'] == 'images' else ''})"
+            f"`{model}` ({m['task']}, {m['dataset']}{' images' if m['inputs'] == 'images' else ''}; "
+            f"{quality_bar(m['minimum'])})"
             for model, m in facts["models"].items()
         )
         cpu, gpu = facts["builds"]["cpu"], facts["builds"].get("gpu")

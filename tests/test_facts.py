@@ -12,7 +12,7 @@ import pytest
 from local_extensions import FACTS_FILE, FRAMEWORKS, FRAMEWORKS_DIR, load_frameworks
 from scripts.sync_facts import COMMAND, DOCS_TABLES, stale_files
 
-from .variants import QUESTIONS, TEMPLATE
+from .variants import QUESTIONS, TEMPLATE, task_metrics
 
 
 def test_the_copies_derived_from_the_facts_are_fresh() -> None:
@@ -32,6 +32,17 @@ def test_a_model_means_the_same_in_every_framework() -> None:
         for model, model_facts in facts["models"].items():
             meanings.setdefault(model, set()).add(tuple(model_facts[key] for key in shared))
     assert {model: len(found) for model, found in meanings.items()} == dict.fromkeys(meanings, 1)
+
+
+def test_every_quality_bar_names_metrics_its_models_task_writes() -> None:
+    """A model's `minimum` names metrics of its task's reports/metrics.json (the task's
+    `compute_metrics`), so the tests that hold a training to it read a metric that is there."""
+    unknown = {
+        f"{framework}.{model}": sorted(set(facts["minimum"]) - task_metrics(facts["task"]))
+        for framework, framework_facts in FRAMEWORKS.items()
+        for model, facts in framework_facts["models"].items()
+    }
+    assert {name: metrics for name, metrics in unknown.items() if metrics} == {}
 
 
 def copy_of_the_facts_and_their_copies(tmp_path: Path) -> Path:
@@ -55,6 +66,8 @@ def test_a_changed_fact_makes_its_copies_stale(tmp_path: Path) -> None:
     [
         ('dataset = "digits"\n', "", "[models.svm]: missing keys ['dataset']"),
         ('estimator = "SVC"\n', 'estimator = "SVC"\nkernel = "rbf"\n', "unknown keys ['kernel']"),
+        ("minimum = { accuracy = 0.97 }", "minimum = {}", "[models.svm]: minimum = {}: expected a table"),
+        ("minimum = { accuracy = 0.97 }", 'minimum = { accuracy = "high" }', "expected a table of metric"),
         ('name = "sklearn"', 'name = "scikit"', "name = 'scikit', but its folder is 'sklearn'"),
         ('package = "scikit-learn"', 'package = "xgboost"', "requirements.txt pins no xgboost"),
     ],

@@ -8,12 +8,14 @@ keeps those it accepts, and UNSUPPORTED lists the refusals with their messages.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from local_extensions import FRAMEWORKS
 
@@ -32,6 +34,48 @@ def load_hook() -> ModuleType:
 
 
 DEFAULTS = {key: values[0] for key, values in CHOICES.items()}
+TASKS_DIR = TEMPLATE / "{{cookiecutter.project_slug}}" / "_tasks"
+
+
+def model_facts(answers: dict[str, str]) -> dict[str, Any]:
+    """The facts of the model these answers choose (from its framework's facts file), the
+    defaults standing in for the answers not given."""
+    framework = answers.get("framework", DEFAULTS["framework"])
+    return dict(FRAMEWORKS[framework]["models"][answers.get("model", DEFAULTS["model"])])
+
+
+def short_of_the_bar(metrics: dict[str, Any], answers: dict[str, str]) -> dict[str, tuple[Any, float]]:
+    """Where a training's metrics fall short of its model's quality bar (the `minimum` of its
+    facts): by metric, what it reached and the minimum; empty when it reaches the bar."""
+    minimum = model_facts(answers)["minimum"]
+    return {
+        metric: (metrics.get(metric), lowest)
+        for metric, lowest in minimum.items()
+        if not metrics.get(metric, float("-inf")) >= lowest
+    }
+
+
+def task_constant(task: str, name: str) -> Any:
+    """A constant of a task's code (`_tasks/<task>/src/task.py`), read from its source."""
+    tree = ast.parse((TASKS_DIR / task / "src" / "task.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [ast.unparse(target) for target in node.targets] == [name]:
+            return ast.literal_eval(node.value)
+    raise ValueError(f"_tasks/{task}/src/task.py has no constant {name}")
+
+
+def task_metrics(task: str) -> set[str]:
+    """The metrics a task's `compute_metrics` writes: the keys of the dict it returns."""
+    tree = ast.parse((TASKS_DIR / task / "src" / "task.py").read_text(encoding="utf-8"))
+    (function,) = (n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "compute_metrics")
+    returned = [n.value for n in ast.walk(function) if isinstance(n, ast.Return)]
+    return {
+        key.value
+        for value in returned
+        if isinstance(value, ast.Dict)
+        for key in value.keys
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    }
 
 
 def accepted(answers: dict[str, str]) -> bool:
