@@ -18,7 +18,7 @@ import yaml
 from local_extensions import FRAMEWORKS
 from tooling.commands import BIN, run, user_environment
 
-from .variants import DEFAULTS, SUPPORTED, variant_id
+from .variants import DEFAULTS, SUPPORTED, model_facts, variant_id
 
 # `${{ ... }}` is a GitHub Actions expression, which the workflow files copied unrendered use.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
@@ -54,11 +54,11 @@ def test_everything_is_rendered(variant: tuple[dict, Path]) -> None:
 def test_the_project_ships_the_sample_make_predict_scores(variant: tuple[dict, Path]) -> None:
     answers, project = variant
     shipped = sorted(path.relative_to(project).as_posix() for path in (project / "samples").rglob("*"))
-    if answers.get("model") == "cnn":
-        assert shipped == ["samples/digits", *(f"samples/digits/digit-{d}.png" for d in range(10))]
+    facts = model_facts(answers)
+    dataset = facts["dataset"]
+    if facts["inputs"] == "images":  # the bundled images are the digits, one PNG file each
+        assert shipped == [f"samples/{dataset}", *(f"samples/{dataset}/digit-{d}.png" for d in range(10))]
     else:
-        config = next(project.glob("src/*/config.py")).read_text()
-        dataset = re.search(r'DEFAULT_DATASET = "(\w+)"', config).group(1)  # type: ignore[union-attr]
         assert shipped == [f"samples/{dataset}.csv"]
         assert len((project / shipped[0]).read_text().splitlines()) == 11  # a header and 10 rows
     done = run(["make", "--dry-run", "predict"], project)
@@ -145,13 +145,11 @@ def test_same_answers_bake_identical_trees(cookies, bake) -> None:
 
 def test_config_names_the_chosen_model_and_task(variant: tuple[dict, Path]) -> None:
     answers, project = variant
-    framework, model = (
-        answers.get("framework", DEFAULTS["framework"]),
-        answers.get("model", DEFAULTS["model"]),
-    )
+    facts = model_facts(answers)
     config = next(project.glob("src/*/config.py")).read_text()
-    assert f'MODEL = "{model}"' in config
-    assert f'TASK: Task = "{FRAMEWORKS[framework]["models"][model]["task"]}"' in config
+    assert f'MODEL = "{answers.get("model", DEFAULTS["model"])}"' in config
+    assert f'TASK: Task = "{facts["task"]}"' in config
+    assert f'DEFAULT_DATASET = "{facts["dataset"]}"' in config
     assert (project / "requirements.txt").read_text().count("scikit-learn==") == 1
 
 

@@ -33,6 +33,7 @@ from tooling.pythons import find_python
 
 from .support.images import write_images
 from .support.tables import messy_rows
+from .variants import DEFAULTS, model_facts
 
 DOCS = TEMPLATE / "docs"
 # Where users get the template, in docs/generated-repo.md; the tests bake this checkout instead.
@@ -59,7 +60,6 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "text": "state",
     },
 }
-PARAM = {"logistic": "C=0.5", "svm": "C=5", "linear": "fit_intercept=false", "network": "learning_rate=0.005"}
 # Each model's README runs in its own installed project; the logistic one is made and installed
 # by docs/generated-repo.md's commands, without a git repository (as right after baking).
 PROJECTS = [
@@ -86,8 +86,9 @@ def makefile_targets(project: Path) -> set[str]:
 
 
 def task_of(answers: dict[str, str]) -> str:
-    """What the README's examples are: tables for each task, or images for the CNN."""
-    return {"linear": "regression", "cnn": "images"}.get(answers.get("model", ""), "classification")
+    """What the README's examples are: tables for the model's task, or images (its facts say)."""
+    facts = model_facts(answers)
+    return "images" if facts["inputs"] == "images" else str(facts["task"])
 
 
 # --- running the docs ----------------------------------------------------------------------
@@ -189,7 +190,7 @@ class Documented:
 
 
 def project_id(answers: dict[str, str]) -> str:
-    return f"{answers.get('framework', 'sklearn')}-{answers['model']}"
+    return f"{answers.get('framework', DEFAULTS['framework'])}-{answers['model']}"
 
 
 @pytest.fixture(scope="module", params=PROJECTS, ids=project_id)
@@ -231,7 +232,7 @@ def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Docume
 @GENERATED
 def test_every_command_shown_runs_or_is_dry_run(documented: Documented) -> None:
     shown, answers = documented.shown, documented.answers
-    param = PARAM[answers["model"] if answers.get("framework", "sklearn") == "sklearn" else "network"]
+    param = model_facts(answers)["param_example"]  # the example the README shows
     assert any(f"--param {param}" in command for command in shown.ran)
     assert any(command.startswith("source .venv/bin/activate") for command in shown.ran)
     assert any(command.startswith("pip download") for command in shown.ran)

@@ -48,11 +48,22 @@ def test_valid_answers_have_no_problems() -> None:
     assert pre_gen.problems(VALID, FRAMEWORKS) == []
 
 
-@pytest.mark.parametrize("framework", ["pytorch", "tensorflow"])
-@pytest.mark.parametrize("python_version", ["3.11", "3.12"])
-def test_gpu_training_is_offered_with_each_network_framework(framework: str, python_version: str) -> None:
-    """Their CUDA builds install on both Python versions, PyTorch's too (its CPU build: 3.11 only)."""
-    answers = {**VALID, "framework": framework, "model": "cnn", "python_version": python_version}
+# Each framework with a CUDA build (its facts' [builds.gpu]), with each model it offers and each
+# Python version that build installs on, whether or not its CPU build does (PyTorch's: 3.11 only).
+GPU_ANSWERS = [
+    (framework, model, python_version)
+    for framework, facts in FRAMEWORKS.items()
+    if "gpu" in facts["builds"]
+    for model in facts["models"]
+    for python_version in facts["builds"]["gpu"]["pythons"]
+]
+
+
+@pytest.mark.parametrize(("framework", "model", "python_version"), GPU_ANSWERS)
+def test_gpu_training_is_offered_with_each_framework_that_has_a_cuda_build(
+    framework: str, model: str, python_version: str
+) -> None:
+    answers = {**VALID, "framework": framework, "model": model, "python_version": python_version}
     assert pre_gen.problems({**answers, "use_gpu": True}, FRAMEWORKS) == []
     assert pre_gen.problems({**answers, "use_gpu": "yes"}, FRAMEWORKS) == []
 
