@@ -41,6 +41,7 @@ from pathlib import Path
 
 from cookiecutter.main import cookiecutter
 
+from local_extensions import FRAMEWORKS
 from tests.variants import accepted
 from tooling import TEMPLATE, base_image, docker_engine, wheel_server, wheelhouse
 from tooling.commands import run
@@ -207,7 +208,8 @@ def cuda_comparison(work: Path) -> None:
     for build_name in ("CPU", "CUDA"):
         project = bake("pytorch", "linear", version, work / f"cuda-comparison-{build_name}")
         if build_name == "CUDA":  # the same project and Dockerfile, only the pins differ
-            shutil.copyfile(pytorch_files / "requirements-gpu.txt", project / "requirements.txt")
+            cuda_pins = pytorch_files / FRAMEWORKS["pytorch"]["builds"]["gpu"]["requirements"]
+            shutil.copyfile(cuda_pins, project / "requirements.txt")
         wheels = wheelhouse.download_wheels([project / "requirements.txt"], version)
         tag = f"mldt-bench/pytorch-linear-{build_name.lower()}:{version}"
         with wheel_server.serve_directory(wheels) as url:

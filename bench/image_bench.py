@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from local_extensions import FRAMEWORKS
 from tooling.commands import run
 from tooling.installed_project import ENV, bake_and_install
 from tooling.pythons import require_python
@@ -86,16 +87,25 @@ def train_measured(python: str, package: str, folder: Path, out: Path, epochs: s
     return {"wall_s": wall, **found, "accuracy": json.loads(done.stdout)["accuracy"]}
 
 
+# The frameworks with a model of images, and that model (from their facts files).
+IMAGE_MODELS = {
+    name: model
+    for name, facts in FRAMEWORKS.items()
+    for model, model_facts in facts["models"].items()
+    if model_facts["inputs"] == "images"
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--framework", choices=["pytorch", "tensorflow"], default="pytorch")
+    parser.add_argument("--framework", choices=IMAGE_MODELS, default=next(iter(IMAGE_MODELS)))
     parser.add_argument("--counts", type=int, nargs=2, default=[200, 2000], help="images per folder")
     parser.add_argument("--epochs", default="4", help="epochs of each training")
     args = parser.parse_args()
     python = require_python("3.11")
     with tempfile.TemporaryDirectory(prefix="image-bench-") as tmp:
         work = Path(tmp)
-        answers = {"framework": args.framework, "model": "cnn"}
+        answers = {"framework": args.framework, "model": IMAGE_MODELS[args.framework]}
         _, package, venv_python = bake_and_install(python, work, answers)
 
         rows = []

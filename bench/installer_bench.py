@@ -42,6 +42,7 @@ from pathlib import Path
 
 from cookiecutter.main import cookiecutter
 
+from local_extensions import FRAMEWORKS
 from tooling import TEMPLATE, base_image, docker_engine, wheel_server, wheelhouse
 from tooling.commands import run
 
@@ -50,11 +51,8 @@ DOCKER = docker_engine.docker_command()
 DEFAULT_ENGINE = "unix:///var/run/docker.sock"
 PYTHON = "3.11"
 UV_VERSION = "0.13.8"
-FRAMEWORKS = {
-    "pytorch": {"framework": "pytorch", "model": "cnn"},
-    "tensorflow": {"framework": "tensorflow", "model": "cnn"},
-    "sklearn": {},  # the default project
-}
+# Each framework's project (its first model: the framework's pins are the same for each).
+PROJECTS = {name: {"framework": name, "model": next(iter(f["models"]))} for name, f in FRAMEWORKS.items()}
 INSTALLERS = ("pip", "uv")
 BUILT: set[str] = set()  # image ids this run made, removed at the end
 
@@ -184,7 +182,7 @@ def wheel_folder(project: Path, uv_wheels: Path, work: Path) -> Path:
 def bench_framework(
     name: str, rounds: int, uv_wheels: Path, work: Path, prune_build_cache: bool
 ) -> tuple[list[str], str]:
-    context = {**FRAMEWORKS[name], "python_version": PYTHON}
+    context = {**PROJECTS[name], "python_version": PYTHON}
     project = Path(
         cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(work / name), extra_context=context)
     )
@@ -221,9 +219,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="cold builds per installer (default: 3)")
     parser.add_argument(
-        "--sklearn-rounds", type=int, default=2, help="the same for the scikit-learn project (default: 2)"
+        "--estimator-rounds",
+        type=int,
+        default=2,
+        help="the same for a framework that trains no network, a smaller install (default: 2)",
     )
-    parser.add_argument("--framework", choices=FRAMEWORKS, action="append", help="default: all")
+    parser.add_argument("--framework", choices=PROJECTS, action="append", help="default: all")
     parser.add_argument(
         "--prune-build-cache",
         action="store_true",
@@ -250,8 +251,8 @@ def main() -> int:
         download += ["--python-version", PYTHON, "--dest", str(uv_wheels), f"uv=={UV_VERSION}"]
         run(download, env={"PIP_RETRIES": "0"})
         try:
-            for name in args.framework or FRAMEWORKS:
-                rounds = args.sklearn_rounds if name == "sklearn" else args.rounds
+            for name in args.framework or PROJECTS:
+                rounds = args.rounds if FRAMEWORKS[name]["network"] else args.estimator_rounds
                 cells, line = bench_framework(name, rounds, uv_wheels, work, args.prune_build_cache)
                 print("| " + " | ".join(cells) + " |", flush=True)
                 lines.append(line)
