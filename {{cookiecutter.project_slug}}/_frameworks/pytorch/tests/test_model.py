@@ -9,9 +9,11 @@ import torch
 
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.artifact import load_artifact
-from {{ cookiecutter.package_name }}.config import MODEL, Settings
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.features import transform
+
+from .layer_inputs import random_inputs
 
 
 def test_the_saved_file_is_a_state_dict_with_the_config_to_rebuild_it(
@@ -39,7 +41,6 @@ def test_a_loaded_model_scores_in_evaluation_mode(
 
 def test_training_runs_in_float32_on_the_cpu() -> None:
     model = framework.build_model({"epochs": "1"}, 0)
-    shape = (40, 4, 4, 1) if MODEL == "cnn" else (40, 2)
-    framework.fit(model, np.random.default_rng(0).normal(size=shape), np.arange(40) % 2)
+    framework.fit(model, random_inputs(40, seed=0), np.arange(40) % 2)
     assert model.module is not None
     assert {p.dtype for p in model.module.parameters()} == {torch.float32}

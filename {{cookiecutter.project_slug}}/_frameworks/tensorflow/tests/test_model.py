@@ -13,9 +13,11 @@ import pytest
 
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.artifact import load_artifact
-from {{ cookiecutter.package_name }}.config import MODEL, Settings
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.features import transform
+
+from .layer_inputs import random_inputs
 
 
 def test_the_saved_file_is_a_keras_file_that_keras_alone_loads(
@@ -34,8 +36,7 @@ def test_the_saved_file_is_a_keras_file_that_keras_alone_loads(
 
 def test_training_runs_in_float32_on_the_cpu() -> None:
     model = framework.build_model({"epochs": "1"}, 0)
-    shape = (40, 4, 4, 1) if MODEL == "cnn" else (40, 2)
-    framework.fit(model, np.random.default_rng(0).normal(size=shape), np.arange(40) % 2)
+    framework.fit(model, random_inputs(40, seed=0), np.arange(40) % 2)
     assert keras.mixed_precision.global_policy().name == "float32"
     assert model.model is not None
     assert {weight.dtype for weight in model.model.weights} == {"float32"}
@@ -45,8 +46,7 @@ def test_saving_the_same_weights_later_gives_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     model = framework.build_model({"epochs": "1"}, 0)
-    shape = (40, 4, 4, 1) if MODEL == "cnn" else (40, 2)
-    framework.fit(model, np.random.default_rng(0).normal(size=shape), np.arange(40) % 2)
+    framework.fit(model, random_inputs(40, seed=0), np.arange(40) % 2)
     framework.save_model(model, tmp_path / "now.keras")
 
     class Tomorrow(datetime.datetime):
@@ -60,6 +60,6 @@ def test_saving_the_same_weights_later_gives_the_same_bytes(
     framework.save_model(model, tmp_path / "tomorrow.keras")
     assert (tmp_path / "now.keras").read_bytes() == (tmp_path / "tomorrow.keras").read_bytes()
     loaded = framework.load_model(tmp_path / "tomorrow.keras")
-    inputs = np.ones((3, *shape[1:]))
+    inputs = random_inputs(3, seed=1)
     expected = framework.outputs(model, inputs)
     np.testing.assert_array_equal(framework.outputs(loaded, inputs), expected)
