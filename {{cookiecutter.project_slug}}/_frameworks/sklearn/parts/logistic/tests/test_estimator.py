@@ -1,13 +1,18 @@
 """The logistic regression's own rules: C (the inverse of the regularization strength) is a
-positive, finite float; its iteration limit is raised; it is trained and saved as it is."""
+positive, finite float; its iteration limit is raised, and a fit that reaches it has not
+converged; it is trained and saved as it is."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 from {{ cookiecutter.package_name }} import model as framework
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.errors import UserError
+from {{ cookiecutter.package_name }}.train import train
 
 
 def test_c_is_read_as_a_float() -> None:
@@ -32,6 +37,16 @@ def test_c_must_be_positive_and_finite(text: str, message: str) -> None:
 def test_its_iteration_limit_is_1000_unless_given() -> None:
     assert framework.params(framework.build_model({}, 0))["max_iter"] == 1000
     assert framework.params(framework.build_model({"max_iter": "50"}, 0))["max_iter"] == 50
+
+
+def test_one_iteration_is_too_few_to_converge(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params={"max_iter": "1"}
+    )
+    assert train(settings)["converged"] is False
+    assert "did not converge; raise the iteration limit (--param max_iter=...)" in caplog.text
 
 
 def test_it_is_trained_as_it_is() -> None:
