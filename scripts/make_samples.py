@@ -6,7 +6,7 @@ with scikit-learn: what `make predict` scores when no INPUT is given.
   values (0..16) written as 8-bit ones (0..255), which is how the project reads image files.
 
 The datasets are those the frameworks' facts files name. Run it from the template's root with
-scikit-learn, pandas, Pillow and Jinja2 installed (a PyTorch project's .venv has them all):
+scikit-learn, pandas and Pillow installed (a CNN project's .venv has them all):
 `python -m scripts.make_samples`; it rewrites `{{cookiecutter.project_slug}}/_samples/`.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 from sklearn import datasets
 
-from local_extensions import load_frameworks
+from tooling.facts import load_frameworks
 
 SAMPLES = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}" / "_samples"
 ROWS = 10

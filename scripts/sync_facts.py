@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from local_extensions import load_frameworks
+from tooling.facts import load_frameworks
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = "make sync-facts"
