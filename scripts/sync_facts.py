@@ -134,8 +134,29 @@ def frameworks_table(frameworks: Facts) -> list[str]:
     return rows
 
 
+def builds_table(frameworks: Facts) -> list[str]:
+    """The CPU and the CUDA build of each framework that has both."""
+    rows = [
+        "| framework | CPU build (`use_gpu=no`) | CUDA build (`use_gpu=yes`) | CUDA "
+        "| minimum NVIDIA driver |",
+        "|---|---|---|---|---|",
+    ]
+    for facts in frameworks.values():
+        if "gpu" not in facts["builds"]:
+            continue
+        cpu, gpu = facts["builds"]["cpu"], facts["builds"]["gpu"]
+        rows.append(
+            f"| {facts['display_name']} | `{cpu['pin']}`, Python {', '.join(cpu['pythons'])} "
+            f"| `{gpu['pin']}`, Python {', '.join(gpu['pythons'])} | {gpu['cuda']} | {gpu['min_driver']} |"
+        )
+    return rows
+
+
 # Each docs page with derived tables, and the tables' names and contents.
-DOCS_TABLES = {"docs/variants.md": {"frameworks": frameworks_table}}
+DOCS_TABLES = {
+    "docs/variants.md": {"frameworks": frameworks_table},
+    "docs/gpu.md": {"builds": builds_table},
+}
 
 
 def with_table(text: str, name: str, rows: list[str], path: str) -> str:

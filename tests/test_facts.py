@@ -58,7 +58,7 @@ def test_a_changed_fact_makes_its_copies_stale(tmp_path: Path) -> None:
     root = copy_of_the_facts_and_their_copies(tmp_path)
     facts = root / FRAMEWORKS_DIR.relative_to(TEMPLATE) / "pytorch" / FACTS_FILE
     facts.write_text(facts.read_text().replace('pythons = ["3.11"]', 'pythons = ["3.11", "3.12"]', 1))
-    assert stale_files(root) == ["cookiecutter.json", "docs/variants.md"]
+    assert stale_files(root) == ["cookiecutter.json", "docs/variants.md", "docs/gpu.md"]
 
 
 @pytest.mark.parametrize(
