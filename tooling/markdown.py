@@ -21,7 +21,9 @@ def shell_commands(block: str) -> list[str]:
 
 
 def make_targets_named(markdown: str) -> set[str]:
-    """Targets of every `make ...` in the page: bash commands and inline code."""
+    """Targets of every `make ...` the page shows: bash commands and inline code (not its
+    HTML comments, which readers do not see)."""
+    markdown = re.sub(r"<!--.*?-->", "", markdown, flags=re.DOTALL)
     shown = [c for block in fenced(markdown, "bash") for c in shell_commands(block)]
     shown += re.findall(r"(?<!`)`(make [^`]+)`", markdown)
     targets = set()
