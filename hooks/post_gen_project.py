@@ -6,8 +6,10 @@ package, its `tests/` files into `tests/`. The variants are the framework
 (`_frameworks/<framework>/`) and the parts of it the model is made of (its `parts/<part>/`, as
 its facts file lists them), the training rules the network frameworks share
 (`_frameworks/networks/`), the task (`_tasks/<task>/`) and what the model reads
-(`_inputs/<kind>/`, and `_inputs/<kind>/<task>/` where that differs by task). So no module
-holds code for another variant, and what a variant adds is visible with `ls`.
+(`_inputs/<kind>/`); a shared folder's `<task>/` folder, where it has one, adds what differs by
+task (a table's target column, the tests of what only a classifier or a regressor does). So no
+module, and no test, holds code for another variant, and what a variant adds is visible with
+`ls`.
 """
 
 from __future__ import annotations
@@ -42,13 +44,17 @@ def chosen_variants(answers: dict, facts: dict) -> list[Path]:
     framework = PROJECT / "_frameworks" / facts["name"]
     model = facts["models"][answers["model"]]
     inputs, task = PROJECT / "_inputs" / model["inputs"], model["task"]
+
+    def with_task(folder: Path) -> list[Path]:
+        """The folder, and its `<task>/` folder where it has one (e.g. a table's target column)."""
+        return [folder, *([folder / task] if (folder / task).is_dir() else [])]
+
     return [
         framework,
         *(framework / "parts" / part for part in model["parts"]),
-        *([PROJECT / "_frameworks" / "networks"] if facts["network"] else []),
+        *(with_task(PROJECT / "_frameworks" / "networks") if facts["network"] else []),
         PROJECT / "_tasks" / task,
-        inputs,
-        *([inputs / task] if (inputs / task).is_dir() else []),  # e.g. a table's target column
+        *with_task(inputs),
     ]
 
 

@@ -154,7 +154,7 @@ def test_config_names_the_chosen_model_and_task(variant: tuple[dict, Path]) -> N
 
 
 # The answers' constants in config.py, and the values they take: a comparison with either, or a
-# lookup by one, in the package is a branch for a variant other than the one baked.
+# lookup by one, in the package or its tests is a branch for a variant other than the one baked.
 ANSWER_CONSTANTS = {"FRAMEWORK", "MODEL", "TASK", "INPUTS"}
 ANSWER_VALUES = {
     *FRAMEWORKS,
@@ -168,7 +168,29 @@ ANSWER_VALUES = {
 }
 
 
-def branches_on_answers(path: Path) -> list[str]:
+def checks(tree: ast.AST) -> set[int]:
+    """The comparisons an `assert` makes, by node id: not branches. An assert takes no other
+    path when the value differs: it fails. So a variant's test may check its own value
+    (`assert metadata["task"] == "classification"`) and a shared one that the bake's value
+    reached the output (`assert metrics["model"] == MODEL`). A choice inside an assert (`x if
+    TASK == ... else y`, a comprehension's `if`) is still a branch."""
+    found: set[int] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.IfExp | ast.comprehension):
+            return
+        if isinstance(node, ast.Compare):
+            found.add(id(node))
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            visit(node.test)
+    return found
+
+
+def branches_on_answers(path: Path, project: Path) -> list[str]:
     """Where a module compares with, or looks up by, an answer or one of its values."""
 
     def is_answer(node: ast.AST) -> bool:
@@ -178,20 +200,26 @@ def branches_on_answers(path: Path) -> list[str]:
         constant = isinstance(node, ast.Constant) and node.value in ANSWER_VALUES
         return name in ANSWER_CONSTANTS or constant
 
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where, asserted = path.relative_to(project).as_posix(), checks(tree)
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Compare) and any(map(is_answer, [node.left, *node.comparators])):
-            found.append(f"{path.name}:{node.lineno}: compares with {ast.unparse(node)}")
+            if id(node) not in asserted:
+                found.append(f"{where}:{node.lineno}: compares with {ast.unparse(node)}")
         elif isinstance(node, ast.Subscript) and is_answer(node.slice):
-            found.append(f"{path.name}:{node.lineno}: looks up {ast.unparse(node)}")
+            found.append(f"{where}:{node.lineno}: looks up {ast.unparse(node)}")
         elif isinstance(node, ast.Dict) and sum(map(is_answer, filter(None, node.keys))) > 1:
-            found.append(f"{path.name}:{node.lineno}: a table by answer values")
+            found.append(f"{where}:{node.lineno}: a table by answer values")
     return found
 
 
 def test_the_package_holds_no_branch_for_another_variant(variant: tuple[dict, Path]) -> None:
+    """Nor do its tests: a test that applies to one task or model only lives in that variant's
+    folder, and a shared test takes what differs from the variant's code or test support."""
     _, project = variant
-    found = [line for module in sorted(project.glob("src/*/*.py")) for line in branches_on_answers(module)]
+    modules = sorted([*project.glob("src/*/*.py"), *project.glob("tests/**/*.py")])
+    found = [line for module in modules for line in branches_on_answers(module, project)]
     assert found == []
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }} import model as framework
-from {{ cookiecutter.package_name }}.config import MODEL, TASK, Settings
+from {{ cookiecutter.package_name }}.config import MODEL, Settings
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.network_training import (
     MODEL_DEFAULTS,
@@ -22,6 +22,9 @@ from {{ cookiecutter.package_name }}.network_training import (
 )
 from {{ cookiecutter.package_name }}.reports import LOSS_CURVE_FILE
 from {{ cookiecutter.package_name }}.train import train
+
+from .layer_inputs import random_inputs
+from .network_cases import target_from
 
 
 def test_defaults_and_given_values_are_typed() -> None:
@@ -107,22 +110,13 @@ def test_a_loss_that_is_not_finite_stops_training() -> None:
         stopping.update(math.nan, 1.0)
 
 
-def test_validation_rows_come_from_the_training_rows_by_class() -> None:
+def test_validation_rows_come_from_the_training_rows() -> None:
     features = np.arange(200, dtype=float).reshape(100, 2)
-    target = np.array([0] * 80 + [1] * 20) if TASK == "classification" else np.arange(100.0)
+    target = target_from(np.arange(100.0) - 79.5)  # a classifier's: 80 of class 0, 20 of 1
     validation = hold_out(features, target, 0.2, seed=0)
     assert len(validation.features) == 20 and len(validation.train_features) == 80
-    if TASK == "classification":
-        assert sorted(validation.target.tolist()) == [0] * 16 + [1] * 4
     held = {tuple(row) for row in validation.features}
     assert not held & {tuple(row) for row in validation.train_features}
-
-
-def test_too_few_rows_of_a_class_to_hold_out_is_one_clear_error() -> None:
-    if TASK != "classification":
-        pytest.skip("class labels")
-    with pytest.raises(UserError, match=r"cannot hold out validation_fraction=0\.1"):
-        hold_out(np.zeros((10, 1)), np.array([0] * 9 + [1]), 0.1, seed=0)
 
 
 def test_training_reports_epochs_device_and_the_loss_curve(
@@ -144,38 +138,10 @@ def test_too_few_epochs_is_reported_as_not_converged(tmp_path: Path) -> None:
 
 
 def inputs(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Random model inputs as this model takes them (rows of numbers, or small images), and
-    three numbers per row to make targets from."""
-    rng = np.random.default_rng(seed)
-    features = rng.normal(size=(rows, 4, 4, 1) if MODEL == "cnn" else (rows, 3))
+    """Random model inputs as this model's layers take them (layer_inputs.py, from its layers
+    part), and three numbers per row to make targets from."""
+    features = random_inputs(rows, seed)
     return features, features.reshape(rows, -1)[:, :3]
-
-
-def test_the_model_learns_a_target_far_from_zero() -> None:
-    """Regressors learn a standardized target and give predictions in its own scale."""
-    features, signal = inputs(400, seed=0)
-    target: np.ndarray
-    if TASK == "classification":
-        target = (signal[:, 0] + signal[:, 1] > 0).astype(np.int64)
-    else:
-        target = 5000.0 + 300.0 * signal[:, 0] - 200.0 * signal[:, 2]
-    model = framework.build_model({"epochs": "40", "learning_rate": "0.05"}, seed=0)
-    framework.fit(model, features, target)
-    predicted = framework.predict(model, features)
-    if TASK == "classification":
-        assert (predicted == target).mean() >= 0.9  # chance is 0.5
-        probabilities = framework.predict_proba(model, features)
-        assert probabilities is not None and probabilities.shape == (400, 2)
-        np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
-        assert (probabilities.argmax(axis=1) == predicted).all()
-    else:
-        assert np.abs(predicted - target).max() < 50.0
-
-
-def scores(model: framework.Network, features: np.ndarray) -> np.ndarray | None:
-    if TASK == "classification":
-        return framework.predict_proba(model, features)
-    return framework.predict(model, features)
 
 
 def test_the_weights_kept_are_the_best_epochs() -> None:
@@ -183,14 +149,15 @@ def test_the_weights_kept_are_the_best_epochs() -> None:
     features, signal = inputs(300, seed=1)
     noise = np.random.default_rng(2).normal(scale=2.0, size=300)
     noisy = signal[:, 0] + noise  # a plateau comes early
-    target = (noisy > 0).astype(np.int64) if TASK == "classification" else noisy
+    target = target_from(noisy)
     stopped = framework.build_model({"patience": "5"}, seed=3)
     report = framework.fit(stopped, features, target)
     assert report.best_epoch is not None and report.epochs is not None
     assert report.best_epoch < report.epochs  # it trained on past its best epoch
     exact = framework.build_model({"epochs": str(report.best_epoch)}, seed=3)
     framework.fit(exact, features, target)
-    np.testing.assert_array_equal(scores(stopped, features), scores(exact, features))
+    for scores in (framework.predict, framework.predict_proba):  # the latter: None, or classes'
+        np.testing.assert_array_equal(scores(stopped, features), scores(exact, features))
 
 
 def test_the_gpu_fallback_says_so_once(

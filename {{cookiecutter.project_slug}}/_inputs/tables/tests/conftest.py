@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.package_name }}.config import TASK, Settings
-from {{ cookiecutter.package_name }}.data import load_dataset
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.data import Dataset, load_dataset
+from {{ cookiecutter.package_name }}.predict import predict_file
 from {{ cookiecutter.package_name }}.train import train
+
+from .table_cases import customer_label
 
 Scope = Literal["session", "package", "module", "class", "function"]
 # Whether the framework trains a network (epochs, float32 outputs): its facts file says.
@@ -67,6 +70,29 @@ def write_csv(
     return path
 
 
+def dataset_of(labels: list[str]) -> Dataset:
+    """One numeric feature, and these targets (class labels, or numbers as text)."""
+    return Dataset(
+        name="d",
+        features=pd.DataFrame({"x": [float(i) for i in range(len(labels))]}),
+        target=np.array(labels, dtype=object),
+        feature_types={"x": "numeric"},
+        target_name="y",
+    )
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def predict_file_to(source: Path, models_dir: Path) -> Path:
+    """Score `source` into a CSV file next to it; returns that file."""
+    output = source.with_name(f"{source.stem}-scored.csv")
+    predict_file(source, output, models_dir)
+    return output
+
+
 @pytest.fixture
 def bundled_csv(tmp_path: Path) -> Path:
     """The bundled dataset written as a user's CSV file, with the target in column `label`."""
@@ -80,9 +106,8 @@ def customer_table(rows: int, seed: int = 0) -> pd.DataFrame:
     """A table like real customer data, as text cells: an id, numbers with empty and "NA"
     cells, text categories with gaps, and a target that depends on both kinds of column.
 
-    The target is `label`: "yes"/"no" for classifiers (about 10% of labels flipped at
-    random, so no model can exceed about 0.9 accuracy), a number for regressors (noise
-    leaves about 10% of the variance unexplained).
+    The target is `label`, made by the task's `table_cases.customer_label`: about 10% of it
+    is noise, which no model can predict.
     """
     rng = np.random.default_rng(seed)
     tenure = rng.integers(0, 72, rows)
@@ -92,11 +117,7 @@ def customer_table(rows: int, seed: int = 0) -> pd.DataFrame:
     effect = {"month-to-month": 1.5, "one year": 0.0, "two year": -1.5}
     signal = -0.05 * tenure + 0.03 * charges + np.array([effect[c] for c in contract])
     signal = (signal - signal.mean()) / signal.std()
-    if TASK == "classification":
-        flipped = rng.random(rows) < 0.1
-        label = np.where((signal > 0) != flipped, "yes", "no").astype(object)
-    else:
-        label = (100 + 20 * signal + rng.normal(0, 20 / 3, rows)).round(3).astype(object)
+    label = customer_label(signal, rng)
     frame = pd.DataFrame(
         {
             "customer_id": [f"C{i:05d}" for i in range(rows)],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 import shutil
 import warnings
@@ -17,17 +16,22 @@ import pytest
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }} import predict
 from {{ cookiecutter.package_name }}.artifact import load_artifact
-from {{ cookiecutter.package_name }}.config import TASK, Settings
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN, predict_file, score
+from {{ cookiecutter.package_name }}.targets import target_values
+from {{ cookiecutter.package_name }}.task import compute_metrics
 from {{ cookiecutter.package_name }}.train import train
 
-from .conftest import NETWORK, QUICK, customer_table, once_per_session, write_csv
-
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+from .conftest import (
+    QUICK,
+    customer_table,
+    once_per_session,
+    predict_file_to,
+    read_rows,
+    write_csv,
+)
+from .table_cases import CUSTOMER_BAR, METRIC, NUMBER_COLUMNS, PREDICTION_COLUMNS
 
 
 @pytest.fixture(scope=once_per_session)
@@ -55,27 +59,10 @@ def test_predictions_keep_input_columns_and_add_scores(
     assert count == len(inputs) == len(outputs)
     for given, scored in zip(inputs, outputs, strict=True):
         assert {key: scored[key] for key in given} == given
-    probability_columns = [name for name in outputs[0] if name.startswith("probability_")]
-    if TASK == "classification":
-        assert probability_columns
-        total = sum(float(outputs[0][name]) for name in probability_columns)
-        assert total == pytest.approx(1.0, abs=1e-4)
-        decimals = {
-            len(row[name].partition(".")[2]) for row in outputs for name in probability_columns
-        }
-        assert max(decimals) == 6  # rounded to 6 decimals, not written in full
-        accuracy = sum(row["label"] == row[PREDICTION_COLUMN] for row in outputs) / len(outputs)
-        assert accuracy > 0.9
-        for row in outputs:  # the predicted class is the most probable one, on every row
-            best = max(probability_columns, key=lambda name: float(row[name]))
-            assert best == f"probability_{row[PREDICTION_COLUMN]}"
-    else:
-        assert not probability_columns
-        written = [row[PREDICTION_COLUMN] for row in outputs]
-        predictions = [float(text) for text in written]
-        assert len(set(predictions)) > len(predictions) / 2
-        if NETWORK:  # a network's float32 numbers, with no float64 digits added
-            assert [str(np.float32(text)) for text in written] == written
+    # A prediction, and a probability per class the model knows (a regressor knows none).
+    classes = load_artifact(settings.models_dir).classes
+    added = [PREDICTION_COLUMN, *(f"probability_{label}" for label in classes)]
+    assert list(outputs[0]) == [*inputs[0], *added]
 
 
 def test_columns_are_matched_by_name_and_extras_kept(customers_model: Path, tmp_path: Path) -> None:
@@ -96,19 +83,12 @@ def test_prediction_quality_on_new_customers(customers_model: Path, tmp_path: Pa
     """Fresh rows from the same process: the model must do clearly better than a constant."""
     customer_table(400, seed=2).to_csv(tmp_path / "new.csv", index=False)
     rows = read_rows(predict_file_to(tmp_path / "new.csv", customers_model))
-    if TASK == "classification":  # 10% of labels are flipped: about 0.9 is the best possible
-        accuracy = sum(row["label"] == row[PREDICTION_COLUMN] for row in rows) / len(rows)
-        assert accuracy >= 0.8
-    else:  # noise leaves 10% of the variance unexplained: R^2 of about 0.9 at best
-        actual = pd.Series([float(row["label"]) for row in rows])
-        predicted = pd.Series([float(row[PREDICTION_COLUMN]) for row in rows])
-        assert 1 - ((actual - predicted) ** 2).sum() / ((actual - actual.mean()) ** 2).sum() >= 0.8
-
-
-def predict_file_to(source: Path, models_dir: Path) -> Path:
-    output = source.with_name(f"{source.stem}-scored.csv")
-    predict_file(source, output, models_dir)
-    return output
+    # The labels and the predictions, read as the task reads a table's target column.
+    actual, predicted = (
+        target_values(None, pd.Series([row[name] for row in rows]))
+        for name in ("label", PREDICTION_COLUMN)
+    )
+    assert compute_metrics(actual, predicted)[METRIC] >= CUSTOMER_BAR
 
 
 def test_unseen_categories_are_scored_and_counted_across_batches(
@@ -141,9 +121,7 @@ def test_batches_give_the_same_output_as_one_pass(
     batched, whole = (
         pd.read_csv(tmp_path / f"{name}.csv", dtype=str) for name in ("batched", "whole")
     )
-    numbers = [name for name in whole.columns if name.startswith("probability_")]
-    if TASK == "regression":
-        numbers.append(PREDICTION_COLUMN)
+    numbers = NUMBER_COLUMNS  # the scores written as numbers
     pd.testing.assert_frame_equal(batched.drop(columns=numbers), whole.drop(columns=numbers))
     # The same up to float rounding: matrix products may group sums by batch size.
     pd.testing.assert_frame_equal(batched[numbers].astype(float), whole[numbers].astype(float))
@@ -172,16 +150,6 @@ def test_score_works_on_a_table_in_memory(customers_model: Path, tmp_path: Path)
         score(load_artifact(customers_model), table.drop(columns=["tenure"]))
     nothing = score(load_artifact(customers_model), table.iloc[:0])
     assert nothing.empty and list(nothing.columns) == list(scores.columns)
-
-
-@pytest.mark.skipif(TASK != "classification", reason="class labels")
-def test_predicted_labels_are_written_as_in_the_training_file(tmp_path: Path) -> None:
-    rows = [[i, i % 4, ["01", "1.50"][i % 2]] for i in range(40)]
-    data = write_csv(tmp_path / "labels.csv", ["x", "z", "y"], rows)
-    train(Settings(data=data, target="y", models_dir=tmp_path / "m"))
-    scored = read_rows(predict_file_to(data, tmp_path / "m"))
-    assert {row[PREDICTION_COLUMN] for row in scored} <= {"01", "1.50"}
-    assert {"probability_01", "probability_1.50"} <= set(scored[0])
 
 
 def test_missing_feature_column_fails_and_writes_nothing(
@@ -251,8 +219,7 @@ def test_parquet_output_has_the_input_columns_and_the_scores_only(
     monkeypatch.setattr(predict, "BATCH_CELLS", 1)
     predict_file(tmp_path / "in.csv", tmp_path / "out.parquet", customers_model)
     scored = pq.ParquetFile(tmp_path / "out.parquet")  # the columns any reader sees, not pandas
-    probabilities = ["probability_no", "probability_yes"] if TASK == "classification" else []
-    assert scored.schema_arrow.names == [*table.columns, PREDICTION_COLUMN, *probabilities]
+    assert scored.schema_arrow.names == [*table.columns, *PREDICTION_COLUMNS]
     assert scored.metadata.num_rows == 30
 
 

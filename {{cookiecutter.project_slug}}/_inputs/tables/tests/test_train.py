@@ -12,21 +12,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from {{ cookiecutter.package_name }} import __version__
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.artifact import METADATA_FILE, load_artifact
-from {{ cookiecutter.package_name }}.config import TASK, Settings
-from {{ cookiecutter.package_name }}.data import Dataset, load_dataset
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.features import transform
 from {{ cookiecutter.package_name }}.task import PLOT_FILE, compute_metrics
 from {{ cookiecutter.package_name }}.train import evaluate, split_dataset, train
 
-from .conftest import QUICK, customer_table, write_csv
-
-METRIC = "accuracy" if TASK == "classification" else "r2"
+from .conftest import QUICK, customer_table, dataset_of, write_csv
+from .table_cases import BASELINE, CUSTOMER_BAR, METRIC, UNSPLITTABLE
 
 
 def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict[str, Any]]) -> None:
@@ -51,70 +49,40 @@ def test_model_beats_a_baseline_that_ignores_the_features(
 ) -> None:
     settings, metrics = trained
     split = split_dataset(load_dataset(Settings()), settings.seed, settings.test_size)
-    baseline = DummyClassifier() if TASK == "classification" else DummyRegressor()
+    baseline = BASELINE()
     baseline.fit(split.train_features, split.train_target)
     chance = compute_metrics(split.test_target, baseline.predict(split.test_features))
     assert metrics[METRIC] > chance[METRIC] + 0.2
 
 
-def dataset_of(labels: list[str]) -> Dataset:
-    """One numeric feature, and these targets (class labels, or numbers as text)."""
-    return Dataset(
-        name="d",
-        features=pd.DataFrame({"x": [float(i) for i in range(len(labels))]}),
-        target=np.array(labels, dtype=object),
-        feature_types={"x": "numeric"},
-        target_name="y",
-    )
-
-
-def test_the_split_holds_out_the_test_size_in_proportion_to_each_class() -> None:
+def test_the_split_holds_out_the_test_size() -> None:
     data = dataset_of(["0"] * 90 + ["1"] * 10)
     for seed in range(5):
         split = split_dataset(data, seed, 0.2)
         assert len(split.test_target) == 20
-        if TASK == "classification":  # stratified: 10% of the test rows, as of all rows
-            assert list(split.test_target).count("1") == 2
-
-
-@pytest.mark.skipif(TASK != "classification", reason="class labels")
-def test_a_class_of_two_rows_can_be_split() -> None:
-    split = split_dataset(dataset_of(["a", "b"] * 10 + ["c", "c"]), 42, 0.2)
-    assert set(split.train_target) == {"a", "b", "c"}
 
 
 @pytest.mark.parametrize(
     ("rows", "test_size"),
-    [(10, 0.95), (10, 0.05), (3, 0.9), (1001, 0.9995)],
-    ids=["no training row", "too few test rows", "a few rows", "many rows"],
+    [
+        pytest.param(10, 0.95, id="no training row"),
+        pytest.param(1001, 0.9995, id="many rows"),
+        *UNSPLITTABLE,  # and those this task cannot split
+    ],
 )
 def test_a_test_size_the_data_cannot_split_names_one_that_can(rows: int, test_size: float) -> None:
     data = dataset_of([str(i % 2) for i in range(rows)])  # two classes, or numbers
-    if TASK == "classification" and rows < 4:
-        pytest.skip("a classifier refuses classes of one row first")
-    try:
+    with pytest.raises(UserError) as raised:
         split_dataset(data, 42, test_size)
-    except UserError as exc:
-        found = re.fullmatch(
-            rf"cannot split d with test size {test_size}: .*; --test-size (\S+) would work",
-            str(exc),
-        )
-        assert found, str(exc)
-        size = float(found[1])
-    else:
-        assert TASK == "regression"  # one test row is enough for a regressor
-        return
+    found = re.fullmatch(
+        rf"cannot split d with test size {test_size}: .*; --test-size (\S+) would work",
+        str(raised.value),
+    )
+    assert found, str(raised.value)
+    size = float(found[1])
     split = split_dataset(data, 42, size)
     assert len(split.train_target) and len(split.test_target)
     assert abs(size - test_size) < 0.5 and len(str(size)) <= len(str(rows)) + 2
-
-
-def test_rows_too_few_for_any_test_size_are_named() -> None:
-    if TASK == "classification":
-        pytest.skip("a classifier refuses a single class first")
-    message = r"test size 0\.2: .*; too few rows \(1\) for a training and a test part$"
-    with pytest.raises(UserError, match=message):
-        split_dataset(dataset_of(["1"]), 42, 0.2)
 
 
 def test_evaluate_repeats_the_held_out_score(trained: tuple[Settings, dict[str, Any]]) -> None:
@@ -132,13 +100,9 @@ def test_same_seed_gives_the_same_model(
     assert saved(runs[0].models_dir) == saved(runs[1].models_dir)
     artifacts = [load_artifact(settings.models_dir) for settings in runs]
     matrix = transform(artifacts[0].preprocessing, load_dataset(Settings()).features, None)
-    scores = [
-        framework.predict_proba(artifact.model, matrix)
-        if TASK == "classification"
-        else framework.predict(artifact.model, matrix)
-        for artifact in artifacts
-    ]
-    np.testing.assert_array_equal(scores[0], scores[1])
+    for scores in (framework.predict, framework.predict_proba):  # the latter: None, or classes'
+        earlier, later = (scores(artifact.model, matrix) for artifact in artifacts)
+        np.testing.assert_array_equal(earlier, later)
     third = train(Settings(models_dir=tmp_path / "c", reports_dir=tmp_path / "c", seed=7))
     assert third["seed"] == 7 and third != first  # the seed reaches the split and the model
 
@@ -161,8 +125,7 @@ def test_training_on_a_csv_file_uses_its_columns(bundled_csv: Path, tmp_path: Pa
 
 
 # The customer table's target is 90% signal (see conftest.customer_table): a model that
-# uses its numbers and categories reaches these bars, one that ignores them does not.
-CUSTOMER_BAR = {"classification": 0.8, "regression": 0.8}
+# uses its numbers and categories reaches the task's CUSTOMER_BAR, one that ignores them does not.
 
 
 def test_training_on_categories_and_missing_values_reaches_the_bar(
@@ -170,14 +133,14 @@ def test_training_on_categories_and_missing_values_reaches_the_bar(
 ) -> None:
     folder, metrics = customers_training
     shutil.copytree(folder / "models", tmp_path / "m")
-    assert metrics[METRIC] >= CUSTOMER_BAR[TASK]
+    assert metrics[METRIC] >= CUSTOMER_BAR
     assert metrics["n_features"] == 4
     # Without --data, evaluate re-reads the training file and repeats the split.
     assert evaluate(Settings(models_dir=tmp_path / "m"))[METRIC] == metrics[METRIC]
     table = customer_table(300, seed=9)
     table.to_parquet(tmp_path / "holdout.parquet")
     holdout = evaluate(Settings(data=tmp_path / "holdout.parquet", models_dir=tmp_path / "m"))
-    assert holdout["n_rows"] == 300 and holdout[METRIC] >= CUSTOMER_BAR[TASK] - 0.05
+    assert holdout["n_rows"] == 300 and holdout[METRIC] >= CUSTOMER_BAR - 0.05
 
 
 def test_preprocessing_is_learned_from_the_training_rows_only(
@@ -279,28 +242,6 @@ def test_a_model_with_non_finite_predictions_is_not_saved(
     with pytest.raises(UserError, match="diverged: some of its predictions are not finite"):
         train(Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params=QUICK))
     assert not (tmp_path / "m").exists() and not (tmp_path / "r").exists()
-
-
-@pytest.mark.parametrize(
-    ("labels", "message"),
-    [
-        (["a"] * 20, "labels.csv: target 'y' has one class; a classifier needs two or more"),
-        (["a", "b"] * 10 + ["c"], "labels.csv: class 'c' of 'y' has one row; each class needs 2"),
-        (  # a test part of 3 rows for 6 classes
-            list("abcdef") * 2,
-            r"cannot split labels.csv with test size 0.2: .*; --test-size 0.5 would work",
-        ),
-    ],
-)
-def test_classes_a_split_cannot_hold_are_refused(
-    labels: list[str], message: str, tmp_path: Path
-) -> None:
-    if TASK != "classification":
-        pytest.skip("class labels")
-    rows = pd.DataFrame({"x": range(len(labels)), "y": labels})
-    rows.to_csv(tmp_path / "labels.csv", index=False)
-    with pytest.raises(UserError, match=message):
-        train(Settings(data=tmp_path / "labels.csv", target="y", models_dir=tmp_path / "m"))
 
 
 def test_evaluate_on_a_file_names_what_is_wrong_in_it(customers_csv: Path, tmp_path: Path) -> None:
