@@ -193,7 +193,12 @@ def stale_files(root: Path = ROOT) -> list[str]:
 
 
 def main() -> int:
-    for path, text in derived_files().items():
+    try:
+        files = derived_files()
+    except ValueError as error:  # a facts file that is wrong: one line naming the file and the key
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 1
+    for path, text in files.items():
         if path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             print(f"rewrote {path.relative_to(ROOT)}")
