@@ -1,4 +1,5 @@
-"""A new framework is one new folder.
+"""A new framework is one new folder; a new model of a framework is its facts table and one
+part folder.
 
 A copy of this template gains a framework that is a copy of an existing one under a new name:
 the framework's folder copied, its facts file changed (name, display name, description, place
@@ -7,6 +8,11 @@ bakes the new framework as it bakes the one it was copied from (only the names d
 copy's own static tier passes for it, and its generated project installs, tests and trains.
 A facts file that is wrong stops the bake with one line naming the file and the key; facts
 changed without `make sync-facts` fail the copy's facts test, which names the command.
+
+Another copy gains a new scikit-learn model, NEW_MODEL, written as a person would: its
+`[models.<name>]` table in the framework's facts file and its part folder (its estimator and
+its tests), then `make sync-facts`. The copy's static tier passes for it, and its project
+installs, passes its lint and tests, and trains to the model's quality bar.
 
 Whatever imports the copy's `local_extensions` (cookiecutter, the sync script, the copy's
 tests) runs in a subprocess in the copy: this process has already imported the checkout's.
@@ -42,8 +48,98 @@ NEW_FACTS: dict[str, str | int] = {
     "order": len(FRAMEWORKS) + 1,  # the last choice
 }
 FOLDER = FRAMEWORKS_DIR.relative_to(TEMPLATE)  # {{cookiecutter.project_slug}}/_frameworks
-# What `make sync-facts` must rewrite for a new framework, and nothing else.
+# What `make sync-facts` must rewrite for a new framework or model, and nothing else.
 SYNCED = ["cookiecutter.json", "docs/variants.md"]
+
+# A new model of SOURCE: the table added to its facts file, and the files of its part folder.
+NEW_MODEL = "ridge"
+NEW_MODEL_FACTS = f"""
+[models.{NEW_MODEL}]
+description = "ridge regression"
+task = "regression"
+dataset = "diabetes"
+inputs = "tables"
+param_example = "alpha=10"
+minimum = {{ r2 = 0.40 }}
+estimator = "Ridge"
+parts = ["{NEW_MODEL}"]
+"""
+NEW_MODEL_PART = {
+    "src/estimator.py": '''\
+"""The ridge regression: scikit-learn's Ridge (least squares with an L2 penalty)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import Ridge
+
+from .params import Param
+
+ESTIMATOR = Ridge
+# Where this project's defaults differ from scikit-learn's: nowhere.
+DEFAULT_PARAMS: dict[str, Param] = {}
+
+
+def for_training(estimator: BaseEstimator) -> BaseEstimator:
+    """What is trained and saved: the estimator itself."""
+    return estimator
+
+
+def estimator_of(model: BaseEstimator) -> BaseEstimator:
+    return model
+
+
+def predict_proba(_model: BaseEstimator, _features: np.ndarray) -> np.ndarray | None:
+    """A regressor has no class probabilities."""
+    return None
+''',
+    "tests/test_estimator.py": '''\
+"""The ridge regression's own rules: alpha (the penalty's strength) is a finite number of at
+least 0, and a stronger penalty shrinks the coefficients; it is trained as it is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+
+from {{ cookiecutter.package_name }} import model as framework
+from {{ cookiecutter.package_name }}.errors import UserError
+from {{ cookiecutter.package_name }}.estimator import predict_proba
+
+
+def test_alpha_is_read_as_a_float() -> None:
+    value = framework.params(framework.build_model({"alpha": "10"}, 0))["alpha"]
+    assert value == 10.0 and type(value) is float
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("-1", "must be a float in the range [0.0, inf)"), ("inf", "expected a finite number")],
+)
+def test_alpha_must_be_finite_and_not_negative(text: str, message: str) -> None:
+    with pytest.raises(UserError, match=r"'alpha'|alpha=") as raised:
+        framework.build_model({"alpha": text}, 0)
+    assert message in str(raised.value)
+
+
+def test_a_stronger_penalty_shrinks_the_coefficients() -> None:
+    features = np.random.default_rng(0).normal(size=(50, 3))
+    target = features @ np.array([3.0, -2.0, 1.0])
+    sizes = []
+    for alpha in ("0.1", "100"):
+        model = framework.build_model({"alpha": alpha}, 0)
+        framework.fit(model, features, target)
+        sizes.append(float(np.abs(model.coef_).sum()))
+    assert sizes[1] < sizes[0]
+    assert predict_proba(model, features) is None
+
+
+def test_it_is_trained_as_it_is() -> None:
+    assert type(framework.build_model({}, 0)) is Ridge
+''',
+}
 
 
 def copy_of_the_template(destination: Path) -> Path:
@@ -92,6 +188,34 @@ def pytest_in(template: Path, basetemp: Path, *words: str | Path) -> subprocess.
     temporary folders of their own."""
     options = ["-p", "no:randomly", "-p", "no:cacheprovider", f"--basetemp={basetemp}"]
     return run([BIN / "pytest", *options, *words], template, check=False)
+
+
+def static_tier_in(template: Path, basetemp: Path, select: str, files: list[str]) -> list[str]:
+    """The copy's static tests in `files` that `-k select` picks: all pass; returns their ids."""
+    static = ["-m", "not generated and not docker", "-k", select]
+    ran = pytest_in(template, basetemp, "-v", *static, *files)
+    assert ran.returncode == 0, ran.stdout[-4000:]
+    outcomes = re.findall(
+        r"^(tests/\S+::\S+) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)", ran.stdout, re.MULTILINE
+    )
+    assert [test for test, outcome in outcomes if outcome != "PASSED"] == []
+    return [test for test, _ in outcomes]
+
+
+def installed_and_trained(project: Path, checks: tuple[str, ...] = ("test",)) -> dict:
+    """`make install` with the Python the project names, the `make` checks given (their tests
+    pass), then `make train`: the training's metrics."""
+    version = (project / ".python-version").read_text().strip()
+    python = find_python(version)
+    if python is None:
+        pytest.fail(f"no Python {version} on this machine; the generated tier needs each offered version")
+    run(["git", "init", "--quiet"], project)
+    run(["make", "install", f"PYTHON={python}"], project)
+    outcome = run(["make", *checks], project).stdout
+    assert " passed" in outcome and "failed" not in outcome
+    run(["make", "train"], project)
+    metrics: dict = json.loads((project / "reports" / "metrics.json").read_text())
+    return metrics
 
 
 class Synced(NamedTuple):
@@ -187,14 +311,8 @@ def test_the_copys_static_tier_passes_for_the_new_framework(
     """The copy's own tests that bake variants select NEW's variants (its choices come from
     its facts) and pass; its facts test passes whole."""
     template = with_new_framework.template
-    static = ["-m", "not generated and not docker", "-k", f"{NEW} or test_facts"]
     files = ["tests/test_bake.py", "tests/test_checklists.py", "tests/test_hooks.py", "tests/test_facts.py"]
-    ran = pytest_in(template, tmp_path / "basetemp", "-v", *static, *files)
-    done = ran.stdout
-    assert ran.returncode == 0, done[-4000:]
-    outcomes = re.findall(r"^(tests/\S+::\S+) (PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS)", done, re.MULTILINE)
-    passed = [test for test, outcome in outcomes if outcome == "PASSED"]
-    assert [test for test, outcome in outcomes if outcome != "PASSED"] == []
+    passed = static_tier_in(template, tmp_path / "basetemp", f"{NEW} or test_facts", files)
     baking_new = [test for test in passed if f"framework={NEW}" in test]
     for model in FRAMEWORKS[SOURCE]["models"]:  # every model of NEW is baked and checked
         assert any(f"framework={NEW}-model={model}" in test for test in baking_new), model
@@ -210,17 +328,7 @@ def test_the_new_frameworks_project_installs_tests_and_trains(
     and the training reaches the model's quality bar (its facts' `minimum`)."""
     template = with_new_framework.template
     model = next(iter(FRAMEWORKS[SOURCE]["models"]))  # the default: the first of its facts file
-    project = bake(template, tmp_path / "baked", framework=NEW)
-    version = (project / ".python-version").read_text().strip()
-    python = find_python(version)
-    if python is None:
-        pytest.fail(f"no Python {version} on this machine; the generated tier needs each offered version")
-    run(["git", "init", "--quiet"], project)
-    run(["make", "install", f"PYTHON={python}"], project)
-    outcome = run(["make", "test"], project).stdout
-    assert " passed" in outcome and "failed" not in outcome
-    run(["make", "train"], project)
-    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    metrics = installed_and_trained(bake(template, tmp_path / "baked", framework=NEW))
     assert metrics["framework"] == NEW and metrics["model"] == model
     bar_of = {"framework": SOURCE, "model": model}  # NEW's facts are SOURCE's
     assert short_of_the_bar(metrics, bar_of) == {}, metrics
@@ -257,3 +365,102 @@ def test_facts_changed_without_sync_fail_the_copys_facts_test_naming_the_command
     assert "FAILED tests/test_facts.py::test_the_copies_derived_from_the_facts_are_fresh" in done.stdout
     assert "stale: run `make sync-facts`" in done.stdout
     assert f"{SYNCED}" in done.stdout  # the stale files are named
+
+
+# --- a new model of an existing framework ------------------------------------------------
+
+
+def add_model(template: Path) -> None:
+    """Add NEW_MODEL to SOURCE as a person would: its table at the end of the facts file, and
+    its part folder."""
+    facts = template / FOLDER / SOURCE / FACTS_FILE
+    facts.write_text(facts.read_text(encoding="utf-8") + NEW_MODEL_FACTS, encoding="utf-8")
+    for name, text in NEW_MODEL_PART.items():
+        path = template / FOLDER / SOURCE / "parts" / NEW_MODEL / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def differing(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    return sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+
+
+class Added(NamedTuple):
+    template: Path  # the copy, with NEW_MODEL added and `make sync-facts` run
+    by_hand: list[str]  # the files a person wrote or changed
+    by_sync: list[str]  # the files `make sync-facts` rewrote after them
+    printed: str  # what `make sync-facts` printed
+
+
+@pytest.fixture(scope="module")
+def with_new_model(tmp_path_factory: pytest.TempPathFactory) -> Added:
+    template = copy_of_the_template(tmp_path_factory.mktemp("new-model") / "template")
+    before = files_of(template)
+    add_model(template)
+    written = files_of(template)
+    printed = run([sys.executable, "-m", "scripts.sync_facts"], template).stdout
+    return Added(template, differing(before, written), differing(written, files_of(template)), printed)
+
+
+def test_a_new_model_takes_three_files_by_hand_and_two_by_make_sync_facts(with_new_model: Added) -> None:
+    """Five files in all. By hand: the model's table in the framework's facts file, and its part
+    folder's two files (its estimator, and that estimator's own tests). By `make sync-facts`:
+    cookiecutter.json (the model choice and its prompt) and docs/variants.md (the frameworks
+    table, with the model's quality bar)."""
+    template, by_hand, by_sync, printed = with_new_model
+    part = f"{FOLDER.as_posix()}/{SOURCE}/parts/{NEW_MODEL}"
+    assert by_hand == sorted(
+        [f"{FOLDER.as_posix()}/{SOURCE}/{FACTS_FILE}", *(f"{part}/{n}" for n in NEW_MODEL_PART)]
+    )
+    assert by_sync == SYNCED
+    assert printed.splitlines() == [f"rewrote {path}" for path in SYNCED]
+    facts = tomllib.loads(NEW_MODEL_FACTS)["models"][NEW_MODEL]
+    questions = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    models, last_of_source = questions["model"], list(FRAMEWORKS[SOURCE]["models"])[-1]
+    assert models.index(NEW_MODEL) == models.index(last_of_source) + 1  # after its framework's models
+    assert questions["__prompts__"]["model"][NEW_MODEL] == (
+        f"{NEW_MODEL}: {facts['description']}, {facts['task']} of tables; bundled dataset "
+        f"{facts['dataset']} ({SOURCE} only)"
+    )
+    table = (template / "docs" / "variants.md").read_text(encoding="utf-8")
+    assert f"`{NEW_MODEL}` ({facts['task']}, {facts['dataset']}; r2 >= 0.4)" in table
+
+
+def test_the_copys_static_tier_passes_for_the_new_model(with_new_model: Added, tmp_path: Path) -> None:
+    """The copy's tests that bake variants bake NEW_MODEL (its choice comes from the facts) and
+    pass, as do its facts and contracts tests."""
+    files = [
+        "tests/test_bake.py",
+        "tests/test_checklists.py",
+        "tests/test_contracts.py",
+        "tests/test_hooks.py",
+        "tests/test_facts.py",
+    ]
+    select = f"{NEW_MODEL} or test_facts or test_every_variant_module_provides_its_contract"
+    passed = static_tier_in(with_new_model.template, tmp_path / "basetemp", select, files)
+    baking_new = [test for test in passed if f"model={NEW_MODEL}" in test]
+    assert {test.split("::")[0] for test in baking_new} == {
+        "tests/test_bake.py",
+        "tests/test_checklists.py",
+        "tests/test_contracts.py",
+    }
+    assert any(f"framework={SOURCE}-model={NEW_MODEL}" in test for test in baking_new)  # crossed
+    assert any(test.startswith("tests/test_facts.py::") for test in passed)
+
+
+@pytest.mark.generated
+def test_the_new_models_project_installs_lints_tests_and_trains_to_its_bar(
+    with_new_model: Added, tmp_path: Path
+) -> None:
+    """`make install`, `make lint`, `make test` (the part's own tests among them) and `make
+    train` pass, and the training reaches the quality bar of the model's facts."""
+    project = bake(with_new_model.template, tmp_path / "baked", model=NEW_MODEL)
+    assert (
+        (project / "tests" / "test_estimator.py")
+        .read_text(encoding="utf-8")
+        .startswith('"""The ridge regression')
+    )
+    metrics = installed_and_trained(project, checks=("lint", "test"))
+    assert (metrics["framework"], metrics["model"]) == (SOURCE, NEW_MODEL)
+    minimum = tomllib.loads(NEW_MODEL_FACTS)["models"][NEW_MODEL]["minimum"]
+    assert all(metrics[metric] >= lowest for metric, lowest in minimum.items()), metrics
