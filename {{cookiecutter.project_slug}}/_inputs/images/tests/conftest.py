@@ -1,12 +1,10 @@
-"""Shared fixtures: every test runs in its own folder, so runs never touch models/ or reports/."""
+"""The fixtures of a model of images: folders of drawn shapes, the digits as an .npz file, a quick
+training; and those every project shares (fixtures.py)."""
 
 from __future__ import annotations
 
-import copy
-import os
-import shutil
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,47 +14,17 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.train import train
 
-Scope = Literal["session", "package", "module", "class", "function"]
+from .fixtures import _in_tmp_path as _in_tmp_path
+from .fixtures import bundled_training as bundled_training
+from .fixtures import copied, once_per_session
+from .fixtures import trained as trained
 
-
-@pytest.fixture(autouse=True)
-def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MODELS_DIR", raising=False)
-    monkeypatch.delenv("REPORTS_DIR", raising=False)
-
-
-def once_per_session(fixture_name: str, config: pytest.Config) -> Scope:
-    """Session, but one per test under mutation testing (make mutation, which sets
-    MUTANT_UNDER_TEST): mutmut picks the tests to run by the code each one was seen to run."""
-    return "function" if "MUTANT_UNDER_TEST" in os.environ else "session"
-
-
-def copied(
-    folder: Path, metrics: dict[str, Any], tmp_path: Path
-) -> tuple[Settings, dict[str, Any]]:
-    """A training's models/ and reports/ copied into this test's own folders: a test may
-    change or damage them."""
-    settings = Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports")
-    shutil.copytree(folder / "models", settings.models_dir)
-    shutil.copytree(folder / "reports", settings.reports_dir)
-    return settings, copy.deepcopy(metrics)
-
-
-@pytest.fixture(scope=once_per_session)
-def bundled_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """One full training on the bundled digits (training is deterministic): its folder, metrics."""
-    folder = tmp_path_factory.mktemp("trained")
-    return folder, train(Settings(models_dir=folder / "models", reports_dir=folder / "reports"))
-
-
-@pytest.fixture
-def trained(
-    bundled_training: tuple[Path, dict[str, Any]], tmp_path: Path
-) -> tuple[Settings, dict[str, Any]]:
-    """A model trained on the bundled digits, for the tests of how good it is."""
-    return copied(*bundled_training, tmp_path)
-
+# Bad input of an image model's command line, and the words of the one line that says so.
+CLI_USER_ERRORS = [
+    (["train", "--data", "missing.npz"], "data file not found: missing.npz"),
+    (["train", "--param", "filters=0"], "--param filters=0: expected a whole number"),
+    (["predict", "--input", "in.npz", "--output", "o.csv"], "run `train` first"),
+]
 
 # Enough epochs for a model far better than chance, in about a second: for the tests of
 # what happens around a model, not of how good it is.

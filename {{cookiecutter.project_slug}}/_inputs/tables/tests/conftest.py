@@ -1,13 +1,12 @@
-"""Shared fixtures: every test runs in its own folder, so runs never touch models/ or reports/."""
+"""The fixtures of a model of tables: users' tables (customers, the bundled data as a CSV file),
+trainings on them, reading and writing CSV files; and those every project shares (fixtures.py)."""
 
 from __future__ import annotations
 
-import copy
 import csv
-import os
 import shutil
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,46 +17,25 @@ from {{ cookiecutter.package_name }}.data import Dataset, load_dataset
 from {{ cookiecutter.package_name }}.predict import predict_file
 from {{ cookiecutter.package_name }}.train import train
 
+from .fixtures import _in_tmp_path as _in_tmp_path
+from .fixtures import bundled_training as bundled_training
+from .fixtures import once_per_session
+from .fixtures import trained as trained
 from .table_cases import customer_label
 
-Scope = Literal["session", "package", "module", "class", "function"]
 # Whether the framework trains a network (epochs, float32 outputs): its facts file says.
 NETWORK = {{ frameworks[cookiecutter.framework].network }}
 # For the tests that need a trained model but not a good one: networks train a few epochs.
 QUICK: dict[str, str] = {"epochs": "3"} if NETWORK else {}
 
 
-@pytest.fixture(autouse=True)
-def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MODELS_DIR", raising=False)
-    monkeypatch.delenv("REPORTS_DIR", raising=False)
-
-
-def once_per_session(fixture_name: str, config: pytest.Config) -> Scope:
-    """Session, but one per test under mutation testing (make mutation, which sets
-    MUTANT_UNDER_TEST): mutmut picks the tests to run by the code each one was seen to run."""
-    return "function" if "MUTANT_UNDER_TEST" in os.environ else "session"
-
-
-@pytest.fixture(scope=once_per_session)
-def bundled_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """One training on the bundled dataset (training is deterministic); its folder, metrics."""
-    folder = tmp_path_factory.mktemp("trained")
-    return folder, train(Settings(models_dir=folder / "models", reports_dir=folder / "reports"))
-
-
-@pytest.fixture
-def trained(
-    bundled_training: tuple[Path, dict[str, Any]], tmp_path: Path
-) -> tuple[Settings, dict[str, Any]]:
-    """A model trained on the bundled dataset, in this test's own models/ and reports/
-    folders (a copy: a test may change or damage them)."""
-    folder, metrics = bundled_training
-    settings = Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports")
-    shutil.copytree(folder / "models", settings.models_dir)
-    shutil.copytree(folder / "reports", settings.reports_dir)
-    return settings, copy.deepcopy(metrics)
+# Bad input of a table model's command line, and the words of the one line that says so.
+CLI_USER_ERRORS = [
+    (["train", "--data", "missing.csv", "--target", "y"], "data file not found: missing.csv"),
+    (["train", "--target", "y"], "--target needs --data"),
+    (["train", "--columns", "none.toml"], "columns file not found: none.toml"),
+    (["predict", "--input", "in.csv", "--output", "o.csv"], "run `train` first"),
+]
 
 
 def write_csv(

@@ -23,14 +23,8 @@ from {{ cookiecutter.package_name }}.targets import target_values
 from {{ cookiecutter.package_name }}.task import compute_metrics
 from {{ cookiecutter.package_name }}.train import train
 
-from .conftest import (
-    QUICK,
-    customer_table,
-    once_per_session,
-    predict_file_to,
-    read_rows,
-    write_csv,
-)
+from .conftest import QUICK, customer_table, predict_file_to, read_rows, write_csv
+from .fixtures import once_per_session
 from .table_cases import CUSTOMER_BAR, METRIC, NUMBER_COLUMNS, PREDICTION_COLUMNS
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }} import cli
 from {{ cookiecutter.package_name }}.cli import main
 
 from .conftest import QUICK
@@ -26,27 +25,6 @@ def test_train_then_predict_from_the_command_line(
         == 0
     )
     assert (tmp_path / "o.csv").is_file()
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["train", "--data", "missing.csv", "--target", "y"], "data file not found: missing.csv"),
-        (["train", "--target", "y"], "--target needs --data"),
-        (["train", "--param", "no_such_param=1"], "unknown parameter(s)"),
-        (["evaluate", "--models-dir", "nothing-here"], "run `train` first"),
-        (["train", "--columns", "none.toml"], "columns file not found: none.toml"),
-        (["predict", "--input", "in.csv", "--output", "o.csv"], "run `train` first"),
-    ],
-)
-def test_user_errors_are_one_line(
-    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(args) == 1
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("error: ")
-    assert message in err[-1]
-    assert "Traceback" not in "\n".join(err)
 
 
 def test_column_flags_and_the_columns_file_choose_the_same_types(
@@ -129,21 +107,3 @@ def test_bad_flags_exit_2_naming_the_flag(
         main(args)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
-
-
-@pytest.mark.parametrize(
-    ("error", "line"),
-    [
-        (PermissionError(13, "Permission denied", "m/x"), "error: Permission denied: m/x"),
-        (OSError("Corrupt snappy compressed data."), "error: Corrupt snappy compressed data."),
-    ],
-)
-def test_system_errors_are_one_line_naming_the_file_when_known(
-    error: OSError, line: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    def failing(args: object) -> None:
-        raise error
-
-    monkeypatch.setattr(cli, "run", failing)
-    assert main(["evaluate"]) == 1
-    assert capsys.readouterr().err.strip() == line

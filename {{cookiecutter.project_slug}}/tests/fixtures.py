@@ -1,0 +1,65 @@
+"""The fixtures every project's tests share, whatever the model reads: each test runs in its
+own folder (so runs never touch models/ or reports/), and one training on the bundled dataset
+per session. conftest.py (the inputs kind's) makes them visible to the tests."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.train import train
+
+Scope = Literal["session", "package", "module", "class", "function"]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MODELS_DIR", raising=False)
+    monkeypatch.delenv("REPORTS_DIR", raising=False)
+
+
+def once_per_session(fixture_name: str, config: pytest.Config) -> Scope:
+    """Session, but one per test under mutation testing (make mutation, which sets
+    MUTANT_UNDER_TEST): mutmut picks the tests to run by the code each one was seen to run."""
+    return "function" if "MUTANT_UNDER_TEST" in os.environ else "session"
+
+
+def copied(
+    folder: Path, metrics: dict[str, Any], tmp_path: Path
+) -> tuple[Settings, dict[str, Any]]:
+    """A training's models/ and reports/ copied into this test's own folders: a test may
+    change or damage them."""
+    settings = Settings(models_dir=tmp_path / "models", reports_dir=tmp_path / "reports")
+    shutil.copytree(folder / "models", settings.models_dir)
+    shutil.copytree(folder / "reports", settings.reports_dir)
+    return settings, copy.deepcopy(metrics)
+
+
+@pytest.fixture(scope=once_per_session)
+def bundled_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """One training on the bundled dataset (training is deterministic); its folder, metrics."""
+    folder = tmp_path_factory.mktemp("trained")
+    return folder, train(Settings(models_dir=folder / "models", reports_dir=folder / "reports"))
+
+
+@pytest.fixture
+def trained(
+    bundled_training: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> tuple[Settings, dict[str, Any]]:
+    """A model trained on the bundled dataset, in this test's own models/ and reports/."""
+    return copied(*bundled_training, tmp_path)
+
+
+def one_error_line(err: str) -> str:
+    """The one line a command printed for a problem: an `error:` line and no traceback."""
+    lines = err.strip().splitlines()
+    assert lines[-1].startswith("error: ")
+    assert "Traceback" not in "\n".join(lines)
+    return lines[-1]
