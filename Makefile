@@ -48,7 +48,7 @@ bench-data: $(BIN)/pytest ## Scoring time and memory for tables; CNN training me
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
 	$(BIN)/python -m scripts.mutation $(ANSWERS)
 
-sync-facts: $(BIN)/pytest ## After editing a _frameworks/*/framework.toml: rewrite cookiecutter.json's choices and the docs tables
+sync-facts: $(BIN)/pytest ## After editing a _frameworks/*/framework.toml: rewrite cookiecutter.json's choices, the README's and docs' tables
 	$(BIN)/python -m scripts.sync_facts
 
 sync-hook: $(BIN)/pytest ## After changing pinned requirements: rewrite the names the hook refuses

@@ -42,10 +42,10 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 from local_extensions import FRAMEWORKS
-from tests.variants import accepted
 from tooling import TEMPLATE, base_image, docker_engine, wheel_server, wheelhouse
 from tooling.commands import run
 from tooling.pythons import require_python
+from tooling.variants import accepted
 
 DOCKER = docker_engine.docker_command()
 BUILT: list[str] = []  # image ids this run made, removed at the end

@@ -1,7 +1,7 @@
 """Write out what derives from the frameworks' facts files where a copy must be written.
 
 Each framework's facts live in `_frameworks/<name>/framework.toml`. cookiecutter.json must hold
-its choice lists and prompts as plain JSON, and the docs show the facts as tables: this script
+its choice lists and prompts as plain JSON, and the README and docs show them as tables: this script
 rewrites those copies from the facts (`make sync-facts`). The static tests fail while a copy is
 stale, naming this command.
 """
@@ -152,6 +152,25 @@ def builds_table(frameworks: Facts) -> list[str]:
     return rows
 
 
+def choices_table(questions_json: dict[str, Any]) -> list[str]:
+    """cookiecutter.json's choice questions, their values (default first) and what each means,
+    as its prompts say it; `use_gpu` is a yes/no question."""
+    rows = ["| question | values (default first) |", "|---|---|"]
+    prompts = questions_json["__prompts__"]
+    for key, values in questions_json.items():
+        if key.startswith("_") or not isinstance(values, list | bool):
+            continue
+        if isinstance(values, bool):
+            rows.append(f"| `{key}` | `no`, `yes`: {prompts[key].split('? ', 1)[-1].strip('()')} |")
+            continue
+        meanings = []
+        for value in values:
+            meaning = prompts[key][value].split(": ", 1)[-1] if ": " in prompts[key][value] else ""
+            meanings.append(f"`{value}`" + (f" ({meaning})" if meaning and meaning != value else ""))
+        rows.append(f"| `{key}` | {', '.join(meanings)} |")
+    return rows
+
+
 # Each docs page with derived tables, and the tables' names and contents.
 DOCS_TABLES = {
     "docs/variants.md": {"frameworks": frameworks_table},
@@ -181,6 +200,9 @@ def derived_files(root: Path = ROOT) -> dict[Path, str]:
         for name, table in tables.items():
             text = with_table(text, name, table(frameworks), page)
         files[root / page] = text
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    choices = choices_table(json.loads(derived))
+    files[root / "README.md"] = with_table(readme, "choices", choices, "README.md")
     return files
 
 

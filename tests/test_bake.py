@@ -17,8 +17,8 @@ import yaml
 
 from local_extensions import FRAMEWORKS
 from tooling.commands import BIN, run, user_environment
-
-from .variants import DEFAULTS, SUPPORTED, model_facts, variant_id
+from tooling.markdown import paragraph
+from tooling.variants import DEFAULTS, SUPPORTED, model_facts, variant_id
 
 # `${{ ... }}` is a GitHub Actions expression, which the workflow files copied unrendered use.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
@@ -431,13 +431,8 @@ def test_a_client_without_buildx_is_told_what_to_do_in_one_line(bake, fake_docke
     assert fake_docker.calls("build") == []
     old = fake_docker.shell("make docker-build", project, FAKE_NO_BUILDX="1", FAKE_VERSION="20.10.24+dfsg1")
     assert old.returncode == 0 and len(fake_docker.calls("build")) == 1
-    readme = paragraph_with((project / "README.md").read_text(encoding="utf-8"), "buildx")
+    readme = paragraph((project / "README.md").read_text(encoding="utf-8"), "buildx")
     assert "install Docker's buildx plugin" in readme and "DOCKER=/path/to/docker" in readme
-
-
-def paragraph_with(markdown: str, words: str) -> str:
-    (found,) = [" ".join(p.split()) for p in markdown.split("\n\n") if words in p]
-    return found
 
 
 @pytest.mark.parametrize("target", ["docker-train", "docker-predict INPUT=Makefile OUTPUT=out.csv"])

@@ -14,8 +14,7 @@ from pyroma import projectdata, ratings
 from repo_review.processor import process
 
 from tooling.commands import run
-
-from .variants import SUPPORTED, TEMPLATE, variant_id
+from tooling.variants import SUPPORTED, TEMPLATE, variant_id
 
 EVERY_BAKE = pytest.mark.parametrize("answers", SUPPORTED, ids=[variant_id(answers) for answers in SUPPORTED])
 # repo-review's --ignore replaces the pyproject's list; no check is named this.

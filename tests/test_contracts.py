@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .variants import SUPPORTED, TEMPLATE, variant_id
+from tooling.variants import SUPPORTED, TEMPLATE, variant_id
 
 PROJECT = "{{cookiecutter.project_slug}}"
 CONTRACTS = Path(PROJECT, "src", "{{cookiecutter.package_name}}", "contracts.py")

@@ -27,9 +27,7 @@ from local_extensions import FRAMEWORKS, canonical
 from tooling import base_image, docker_engine, wheel_server, wheelhouse
 from tooling.commands import BIN, run, user_environment
 from tooling.markdown import fenced, shell_commands
-
-from .support.tables import MESSY_BARS, write_messy_csv
-from .variants import (
+from tooling.variants import (
     CHOICES,
     each_model_once,
     model_facts,
@@ -37,6 +35,8 @@ from .variants import (
     short_of_the_bar,
     variant_id,
 )
+
+from .support.tables import MESSY_BARS, write_messy_csv
 
 pytestmark = pytest.mark.docker
 

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from .variants import TEMPLATE
+from tooling.variants import TEMPLATE
 
 
 def docker_tier(**env: str) -> subprocess.CompletedProcess:

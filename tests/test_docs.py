@@ -30,10 +30,10 @@ from tooling import TEMPLATE
 from tooling.commands import run, user_environment
 from tooling.markdown import fenced, make_targets_named, paragraph, shell_commands
 from tooling.pythons import find_python
+from tooling.variants import DEFAULTS, model_facts
 
 from .support.images import write_images
 from .support.tables import messy_rows
-from .variants import DEFAULTS, model_facts
 
 DOCS = TEMPLATE / "docs"
 # Where users get the template, in docs/generated-repo.md; the tests bake this checkout instead.

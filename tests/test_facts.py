@@ -11,8 +11,7 @@ import pytest
 
 from local_extensions import FACTS_FILE, FRAMEWORKS, FRAMEWORKS_DIR, load_frameworks
 from scripts.sync_facts import COMMAND, DOCS_TABLES, stale_files
-
-from .variants import QUESTIONS, TEMPLATE, task_metrics
+from tooling.variants import QUESTIONS, TEMPLATE, task_metrics
 
 
 def test_the_copies_derived_from_the_facts_are_fresh() -> None:
@@ -48,7 +47,7 @@ def test_every_quality_bar_names_metrics_its_models_task_writes() -> None:
 def copy_of_the_facts_and_their_copies(tmp_path: Path) -> Path:
     root = tmp_path / "template"
     shutil.copytree(FRAMEWORKS_DIR, root / FRAMEWORKS_DIR.relative_to(TEMPLATE))
-    for path in ("cookiecutter.json", *DOCS_TABLES):
+    for path in ("cookiecutter.json", "README.md", *DOCS_TABLES):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(TEMPLATE / path, root / path)
     return root
@@ -58,7 +57,7 @@ def test_a_changed_fact_makes_its_copies_stale(tmp_path: Path) -> None:
     root = copy_of_the_facts_and_their_copies(tmp_path)
     facts = root / FRAMEWORKS_DIR.relative_to(TEMPLATE) / "pytorch" / FACTS_FILE
     facts.write_text(facts.read_text().replace('pythons = ["3.11"]', 'pythons = ["3.11", "3.12"]', 1))
-    assert stale_files(root) == ["cookiecutter.json", "docs/variants.md", "docs/gpu.md"]
+    assert stale_files(root) == ["cookiecutter.json", "docs/variants.md", "docs/gpu.md", "README.md"]
 
 
 @pytest.mark.parametrize(

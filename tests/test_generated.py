@@ -13,10 +13,16 @@ from local_extensions import FRAMEWORKS
 from tooling.commands import run
 from tooling.hooks import load_hook
 from tooling.pythons import find_python
+from tooling.variants import (
+    each_model_once,
+    model_facts,
+    one_gpu_project_each,
+    short_of_the_bar,
+    task_constant,
+)
 
 from .support.images import CLASSES, SHAPES_BAR, write_images
 from .support.tables import MESSY_BARS, write_messy_csv
-from .variants import each_model_once, model_facts, one_gpu_project_each, short_of_the_bar, task_constant
 
 pytestmark = pytest.mark.generated
 
@@ -227,7 +233,7 @@ def test_the_hook_refuses_what_the_installed_project_holds(project: tuple[dict, 
     """The facts scripts/sync_hook_with_pins.py wrote into the hook, against the real `.venv`:
     every top-level module in it is refused as package_name, and the hook accepts exactly the
     author addresses that its setuptools accepts."""
-    from .variants import EMAILS_SETUPTOOLS_ACCEPTS, EMAILS_SETUPTOOLS_REFUSES
+    from tooling.variants import EMAILS_SETUPTOOLS_ACCEPTS, EMAILS_SETUPTOOLS_REFUSES
 
     pre_gen = load_hook()
     _, path = project

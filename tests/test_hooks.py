@@ -18,8 +18,7 @@ import pytest
 from local_extensions import FRAMEWORKS, toml_string
 from scripts import sync_hook_with_pins
 from tooling.hooks import load_hook
-
-from .variants import (
+from tooling.variants import (
     EMAILS_SETUPTOOLS_ACCEPTS,
     EMAILS_SETUPTOOLS_REFUSES,
     OUTSIDE_CHOICES,

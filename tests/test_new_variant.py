@@ -36,8 +36,7 @@ from tooling import TEMPLATE
 from tooling.commands import BIN, run
 from tooling.hooks import load_hook
 from tooling.pythons import find_python
-
-from .variants import short_of_the_bar
+from tooling.variants import short_of_the_bar
 
 SOURCE = "sklearn"  # the framework whose folder is copied
 NEW = "sklearnlite"
@@ -49,7 +48,7 @@ NEW_FACTS: dict[str, str | int] = {
 }
 FOLDER = FRAMEWORKS_DIR.relative_to(TEMPLATE)  # {{cookiecutter.project_slug}}/_frameworks
 # What `make sync-facts` must rewrite for a new framework or model, and nothing else.
-SYNCED = ["cookiecutter.json", "docs/variants.md"]
+SYNCED = ["cookiecutter.json", "docs/variants.md", "README.md"]  # in the order it rewrites them
 
 # A new model of SOURCE: the table added to its facts file, and the files of its part folder.
 NEW_MODEL = "ridge"
@@ -241,7 +240,7 @@ def with_new_framework(tmp_path_factory: pytest.TempPathFactory) -> Synced:
 
 def test_make_sync_facts_rewrites_only_the_choices_and_the_docs_table(with_new_framework: Synced) -> None:
     template, printed, changed = with_new_framework
-    assert changed == SYNCED
+    assert changed == sorted(SYNCED)
     assert printed.splitlines() == [f"rewrote {path}" for path in SYNCED]
     questions = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
     assert questions["framework"] == [*FRAMEWORKS, NEW]  # `order` puts it last
@@ -402,17 +401,17 @@ def with_new_model(tmp_path_factory: pytest.TempPathFactory) -> Added:
     return Added(template, differing(before, written), differing(written, files_of(template)), printed)
 
 
-def test_a_new_model_takes_three_files_by_hand_and_two_by_make_sync_facts(with_new_model: Added) -> None:
-    """Five files in all. By hand: the model's table in the framework's facts file, and its part
+def test_a_new_model_takes_three_files_by_hand_and_three_by_make_sync_facts(with_new_model: Added) -> None:
+    """Six files in all. By hand: the model's table in the framework's facts file, and its part
     folder's two files (its estimator, and that estimator's own tests). By `make sync-facts`:
-    cookiecutter.json (the model choice and its prompt) and docs/variants.md (the frameworks
-    table, with the model's quality bar)."""
+    cookiecutter.json (the model choice and its prompt), docs/variants.md (the frameworks
+    table, with the model's quality bar) and README.md (the table of choices)."""
     template, by_hand, by_sync, printed = with_new_model
     part = f"{FOLDER.as_posix()}/{SOURCE}/parts/{NEW_MODEL}"
     assert by_hand == sorted(
         [f"{FOLDER.as_posix()}/{SOURCE}/{FACTS_FILE}", *(f"{part}/{n}" for n in NEW_MODEL_PART)]
     )
-    assert by_sync == SYNCED
+    assert by_sync == sorted(SYNCED)
     assert printed.splitlines() == [f"rewrote {path}" for path in SYNCED]
     facts = tomllib.loads(NEW_MODEL_FACTS)["models"][NEW_MODEL]
     questions = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))

@@ -9,30 +9,20 @@ keeps those it accepts, and UNSUPPORTED lists the refusals with their messages.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import itertools
 import json
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from local_extensions import FRAMEWORKS
+from tooling import TEMPLATE
+from tooling.hooks import load_hook
 
-TEMPLATE = Path(__file__).resolve().parents[1]
 QUESTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
 CHOICES = {key: value for key, value in QUESTIONS.items() if isinstance(value, list) and key[0] != "_"}
 
 
-def load_hook() -> ModuleType:
-    """The pre-generation hook as a module (its Jinja is only inside `main`)."""
-    spec = importlib.util.spec_from_file_location("pre_gen", TEMPLATE / "hooks" / "pre_gen_project.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
+PRE_GEN = load_hook()  # which answers it accepts is the pre-generation hook's to say
 DEFAULTS = {key: values[0] for key, values in CHOICES.items()}
 TASKS_DIR = TEMPLATE / "{{cookiecutter.project_slug}}" / "_tasks"
 
@@ -83,7 +73,7 @@ def accepted(answers: dict[str, str]) -> bool:
     defaults = dict(DEFAULTS)
     defaults |= {"project_slug": "my-ml-project", "package_name": "my_ml_project"}
     defaults |= {"project_name": "My ML Project", "author_name": "A", "author_email": "a@example.com"}
-    return not load_hook().problems({**defaults, "use_gpu": False, **answers}, FRAMEWORKS)
+    return not PRE_GEN.problems({**defaults, "use_gpu": False, **answers}, FRAMEWORKS)
 
 
 # The options whose values change the generated code, crossed with each other.
