@@ -26,13 +26,18 @@ from tooling.commands import run
 from tooling.pythons import require_python
 
 MUTMUT = "mutmut==3.8.1"
+# The modules that decide results, of every variant (a bake holds those its answers reach).
 CORE = (
     "data",
     "tables",
     "images",
+    "targets",
     "features",
-    "labels",
+    "task",
     "model",
+    "estimator",
+    "layers",
+    "outputs",
     "network_training",
     "params",
     "train",
