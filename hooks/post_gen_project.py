@@ -5,9 +5,11 @@ A variant folder holds plain files laid out as the project's: its `src/` files g
 package, its `tests/` files into `tests/`. The variants are the framework
 (`_frameworks/<framework>/`) and the parts of it the model is made of (its `parts/<part>/`, as
 its facts file lists them), the training rules the network frameworks share
-(`_frameworks/networks/`), the task (`_tasks/<task>/`) and what the model reads
-(`_inputs/<kind>/`); a shared folder's `<task>/` folder, where it has one, adds what differs by
-task (a table's target column, the tests of what only a classifier or a regressor does). So no
+(`_frameworks/networks/`), the task (`_tasks/<task>/`), what the model reads
+(`_inputs/<kind>/`) and how it is served (`_serving/<serving>/`, where the answer adds code: the
+REST service); a shared folder's `<task>/` folder, where it has one, adds what differs by task
+(a table's target column, the tests of what only a classifier or a regressor does), and the
+serving folder's `<kind>/` folder what differs by inputs (how a request's rows are read). So no
 module, and no test, holds code for another variant, and what a variant adds is visible with
 `ls`.
 """
@@ -19,7 +21,7 @@ import shutil
 from pathlib import Path
 
 PROJECT = Path.cwd()
-VARIANT_ROOTS = ("_frameworks", "_inputs", "_tasks")
+VARIANT_ROOTS = ("_frameworks", "_inputs", "_tasks", "_serving")
 
 
 def lay_over(variant: Path, package: str) -> None:
@@ -45,16 +47,18 @@ def chosen_variants(answers: dict, facts: dict) -> list[Path]:
     model = facts["models"][answers["model"]]
     inputs, task = PROJECT / "_inputs" / model["inputs"], model["task"]
 
-    def with_task(folder: Path) -> list[Path]:
-        """The folder, and its `<task>/` folder where it has one (e.g. a table's target column)."""
-        return [folder, *([folder / task] if (folder / task).is_dir() else [])]
+    def with_sub(folder: Path, name: str) -> list[Path]:
+        """The folder, and its `<name>/` folder where it has one (e.g. a table's target column)."""
+        return [folder, *([folder / name] if (folder / name).is_dir() else [])]
 
+    serving = PROJECT / "_serving" / answers["serving"]
     return [
         framework,
         *(framework / "parts" / part for part in model["parts"]),
-        *(with_task(PROJECT / "_frameworks" / "networks") if facts["network"] else []),
+        *(with_sub(PROJECT / "_frameworks" / "networks", task) if facts["network"] else []),
         PROJECT / "_tasks" / task,
-        *with_task(inputs),
+        *with_sub(inputs, task),
+        *(with_sub(serving, model["inputs"]) if serving.is_dir() else []),
     ]
 
 
@@ -67,6 +71,11 @@ def install_variants(answers: dict, facts: dict) -> None:
     # allows use_gpu only for frameworks that have the former).
     build = facts["builds"]["gpu" if answers["use_gpu"] else "cpu"]
     (frameworks / facts["name"] / build["requirements"]).replace(PROJECT / "requirements.txt")
+    serving = PROJECT / "_serving" / answers["serving"]
+    for name in ("requirements.txt", "requirements-dev.txt"):  # what the serving adds to both
+        if (serving / name).is_file():
+            with (PROJECT / name).open("a", encoding="utf-8") as pins:
+                pins.write("\n" + (serving / name).read_text(encoding="utf-8"))
     for root in VARIANT_ROOTS:
         shutil.rmtree(PROJECT / root)
 
@@ -102,8 +111,10 @@ def print_next_steps(slug: str, serving: str) -> None:
         "make test lint      # the project's own checks",
         "make docker-train   # the same training inside the Docker image",
     ]
-    if serving == "batch":
+    if serving != "none":
         steps.append("make docker-predict  # scores the sample in samples/; INPUT=... for yours")
+    if serving == "rest":
+        steps.append("make docker-serve    # the model on http://localhost:8000 (docs: /docs)")
     print(f"\nCreated {PROJECT}\nNext steps:")
     for step in steps:
         print(f"  {step}")

@@ -68,9 +68,16 @@ def framework_requirements() -> list[Path]:
     return sorted(PROJECT.glob("_frameworks/*/requirements*.txt"))
 
 
+def serving_requirements(name: str) -> list[Path]:
+    """What a serving answer adds to requirements.txt or requirements-dev.txt (the post-gen
+    hook appends them): `name` is one of those two file names."""
+    return sorted(PROJECT.glob(f"_serving/*/{name}"))
+
+
 def pinned_files() -> list[Path]:
     """Every requirements file a generated project may install from."""
-    return [PROJECT / "requirements-dev.txt", *framework_requirements()]
+    serving = [*serving_requirements("requirements.txt"), *serving_requirements("requirements-dev.txt")]
+    return [PROJECT / "requirements-dev.txt", *framework_requirements(), *serving]
 
 
 def pins_sha256() -> str:
@@ -83,12 +90,17 @@ def pins_sha256() -> str:
 
 
 def inspect_install(framework_requirements: Path, python: str) -> dict:
-    """Install one framework's pins, with the dev pins, into a scratch virtualenv; inspect it."""
+    """Install one framework's pins, with the dev pins and every serving answer's, into a
+    scratch virtualenv; inspect it."""
     with tempfile.TemporaryDirectory(prefix="hook-pins-") as scratch:
         folder = Path(scratch)
-        # requirements-dev.txt includes `-r requirements.txt`, the file the post-gen hook moves into place.
-        (folder / "requirements.txt").write_bytes(framework_requirements.read_bytes())
-        (folder / "requirements-dev.txt").write_bytes((PROJECT / "requirements-dev.txt").read_bytes())
+        # requirements-dev.txt includes `-r requirements.txt`, the file the post-gen hook moves into
+        # place; the hook appends the serving's pins to both, as here.
+        bases = {"requirements.txt": framework_requirements}
+        bases["requirements-dev.txt"] = PROJECT / "requirements-dev.txt"
+        for name, base in bases.items():
+            pins = "\n".join(path.read_text(encoding="utf-8") for path in [base, *serving_requirements(name)])
+            (folder / name).write_text(pins, encoding="utf-8")
         venv_python = folder / "venv" / "bin" / "python"
         run([python, "-m", "venv", folder / "venv"])
         pip: list[str | Path] = [venv_python, "-m", "pip", "install", "--quiet"]

@@ -243,6 +243,6 @@ EMAILS_SETUPTOOLS_REFUSES = [
 OUTSIDE_CHOICES = [
     ({"model": "rnn"}, "rnn provided for choice variable model"),
     ({"framework": "jax"}, "jax provided for choice variable framework"),
-    ({"serving": "rest"}, "rest provided for choice variable serving"),
+    ({"serving": "grpc"}, "grpc provided for choice variable serving"),
     ({"use_gpu": "maybe"}, "maybe provided for variable use_gpu could not be converted"),
 ]

@@ -1,4 +1,5 @@
-"""The one entry point: `{{ cookiecutter.package_name }} train | evaluate | predict`."""
+"""The one entry point: `{{ cookiecutter.package_name }} COMMAND`,
+where COMMAND is train, evaluate, {{ 'predict or serve' if cookiecutter.serving == 'rest' else 'or predict' }}."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from .config import MODEL, PARAM_EXAMPLE, Settings
 from .errors import UserError
 from .files import to_json
 from .options import HELP, add_data_options, add_train_options, input_settings
+{%- if cookiecutter.serving == 'rest' %}
+from .serve_command import add_serve_command
+{%- endif %}
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
 
@@ -51,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", parents=[folders], help=HELP["predict"])
     predict.add_argument("--input", type=Path, required=True, help=HELP["input"])
     predict.add_argument("--output", type=Path, required=True, help=HELP["output"])
+{%- if cookiecutter.serving == 'rest' %}
+    add_serve_command(commands, [folders])
+{%- endif %}
     return parser
 
 
@@ -78,6 +85,12 @@ def run(args: argparse.Namespace) -> None:
         from .train import evaluate
 
         print(to_json(evaluate(settings)), end="")
+{%- if cookiecutter.serving == 'rest' %}
+    elif args.command == "serve":
+        from .serve_command import serve
+
+        serve(args, settings.models_dir)
+{%- endif %}
     else:
         from .predict import predict_file
 

@@ -100,6 +100,10 @@ class Task(Protocol):
 
     def decode(self, predicted: np.ndarray, classes: list[str], /) -> np.ndarray: ...
 
+    def predict_rows(self, model: Any, features: Any, /) -> tuple[np.ndarray, np.ndarray | None]:
+        """What the model predicts (codes or numbers) and each class's probability (None for
+        a regressor), from one pass of the model."""
+
     def split_problem(self, target: np.ndarray, name: str, item: str, /) -> str | None:
         """Why the target cannot be split into a training and a test part, if it cannot."""
 

@@ -74,8 +74,18 @@ class Dataset:
         return {
             "image_shape": self.image_shape,
             "source_size": self.source_size or self.image_shape[:2],
+            "pixel_range": pixel_range(self.features),
             "target_name": self.target_name,
         }
+
+
+def pixel_range(images: ImageRows) -> list[float]:
+    """The smallest and largest pixel value of the images as read (before scaling): what
+    pixels sent to the model as numbers must be like (0..1 for 8- and 16-bit image files)."""
+    lowest, highest = np.inf, -np.inf
+    for batch in images.batches(READ_BATCH):
+        lowest, highest = min(lowest, float(batch.min())), max(highest, float(batch.max()))
+    return [round(lowest, 6), round(highest, 6)]
 
 
 def load_dataset(settings: Settings) -> Dataset:

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -233,18 +233,20 @@ def training_shape(
     return [height, width, 3 if found.colour else 1], usual
 
 
-def read_image(file: Path, shape: list[int]) -> tuple[np.ndarray, tuple[int, int], bool]:
+def read_image(file: Path | BinaryIO, shape: list[int]) -> tuple[np.ndarray, tuple[int, int], bool]:
     """The image as `shape` (H, W, C) float32 pixels; also its own size and whether it is in
-    colour, for the notes that say what was changed."""
+    colour, for the notes that say what was changed. `file`: a path, or an open file (an
+    upload) whose `name` messages give."""
     height, width, channels = shape
+    where = file if isinstance(file, Path) else getattr(file, "name", "the upload")
     try:
         with Image.open(file) as image:
             size, colour = (image.height, image.width), image.mode not in GRAYSCALE_MODES
             image.draft(None, (width, height))  # JPEG: decode at a smaller scale when it can
             image.load()
-            pixels = to_array(image, file)
-    except (OSError, UnidentifiedImageError) as exc:
-        raise UserError(f"{file} is not a readable {KINDS} image: {exc}") from None
+            pixels = to_array(image, where)
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise UserError(f"{where} is not a readable {KINDS} image: {exc}") from None
     if pixels.shape[2] != channels:
         pixels = np.repeat(pixels, 3, axis=2) if channels == 3 else (pixels @ LUMINANCE)[..., None]
     if pixels.shape[:2] != (height, width):
@@ -252,7 +254,7 @@ def read_image(file: Path, shape: list[int]) -> tuple[np.ndarray, tuple[int, int
     return pixels, size, colour
 
 
-def to_array(image: Image.Image, file: Path) -> np.ndarray:
+def to_array(image: Image.Image, file: object) -> np.ndarray:
     """H x W x 1 or H x W x 3 float32 pixels, at the true values brought to one range."""
     mode = image.mode
     if mode in LARGEST_VALUE:

@@ -1,9 +1,10 @@
 """Classify images with the trained model: one output row per image.
 
 `score` works on images held in memory, so a long-running service can load the model once
-and score request after request; `predict_file` reads an .npz file or a folder of images in
-batches and writes a CSV file: the image's id (its path in the folder, or its row in the
-.npz file), the predicted class, and the probability of that class.
+and score request after request: the predicted class, and each class's probability.
+`predict_file` reads an .npz file or a folder of images in batches and writes a CSV file:
+the image's id (its path in the folder, or its row in the .npz file), the predicted class,
+and the probability of that class.
 """
 
 from __future__ import annotations
@@ -14,35 +15,38 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import model as framework
 from .artifact import Artifact, load_artifact
 from .errors import UserError
 from .features import transform
 from .files import atomic_path, same_file
 from .image_rows import ImageRows
 from .images import open_images, read_batches
-from .task import decode
+from .scores import PREDICTION_COLUMN, output_columns, score_matrix
 
 log = logging.getLogger(__name__)
 
-ID_COLUMN, PREDICTION_COLUMN, PROBABILITY_COLUMN = "id", "prediction", "probability"
+ID_COLUMN, PROBABILITY_COLUMN = "id", "probability"
 BATCH_IMAGES = 1024  # images read and scored at a time (fewer when large): memory stays flat
 
 
 def score(
     artifact: Artifact, images: np.ndarray | ImageRows, source: Path | None = None
 ) -> pd.DataFrame:
-    """The predicted class and its probability for each of `images` (N x H x W x C pixels)."""
+    """The predicted class and each class's probability for each of `images` (N x H x W x C
+    pixels)."""
     if len(images) == 0:
-        return pd.DataFrame(columns=[PREDICTION_COLUMN, PROBABILITY_COLUMN])
+        return pd.DataFrame(columns=output_columns(artifact))
     matrix = transform(artifact.preprocessing, ImageRows(np.asarray(images, np.float32)), source)
-    probabilities = framework.predict_proba(artifact.model, matrix)
-    assert probabilities is not None  # a CNN is a classifier
-    codes = probabilities.argmax(axis=1)
+    return score_matrix(artifact, matrix)
+
+
+def top_class(scores: pd.DataFrame) -> pd.DataFrame:
+    """The predicted class and its probability: the most probable class's."""
+    probabilities = scores.drop(columns=PREDICTION_COLUMN)
     return pd.DataFrame(
         {
-            PREDICTION_COLUMN: decode(codes, artifact.classes),
-            PROBABILITY_COLUMN: probabilities.max(axis=1).round(6),
+            PREDICTION_COLUMN: scores[PREDICTION_COLUMN],
+            PROBABILITY_COLUMN: probabilities.max(axis=1),
         }
     )
 
@@ -58,7 +62,7 @@ def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     rows = 0
     with atomic_path(output_path) as temporary, temporary.open("w", newline="") as handle:
         for ids, images in read_batches(files, artifact.metadata, BATCH_IMAGES):
-            scores = score(artifact, images, input_path)
+            scores = top_class(score(artifact, images, input_path))
             scores.insert(0, ID_COLUMN, ids)
             scores.to_csv(handle, header=rows == 0, index=False)
             rows += len(ids)

@@ -23,6 +23,7 @@ def test_the_bundled_digits_are_8x8_grayscale_images() -> None:
     assert dataset.description() == {
         "image_shape": [8, 8, 1],
         "source_size": [8, 8],
+        "pixel_range": [0.0, 1.0],  # 16 levels brought to 0..1, as image files are read
         "target_name": "label",
     }
     assert dataset.n_features == 64

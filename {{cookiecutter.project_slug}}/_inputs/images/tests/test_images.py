@@ -20,7 +20,7 @@ from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.image_rows import DiskArray, ImageRows
 from {{ cookiecutter.package_name }}.images import read_image
-from {{ cookiecutter.package_name }}.predict import predict_file, score
+from {{ cookiecutter.package_name }}.predict import predict_file, score, top_class
 from {{ cookiecutter.package_name }}.train import evaluate, train
 
 from .conftest import QUICK, shape_image, write_image_folder
@@ -92,7 +92,7 @@ def test_a_16_bit_folder_trains_on_its_values_and_scores_the_same_way(tmp_path: 
     settings = quick_settings(folder, tmp_path)
     train(settings)
     predict_file(folder, tmp_path / "out.csv", settings.models_dir)
-    in_memory = score(load_artifact(settings.models_dir), dataset.features)
+    in_memory = top_class(score(load_artifact(settings.models_dir), dataset.features))
     scored = np.loadtxt(tmp_path / "out.csv", delimiter=",", skiprows=1, usecols=2)
     np.testing.assert_allclose(scored, in_memory["probability"], atol=1e-6)
 

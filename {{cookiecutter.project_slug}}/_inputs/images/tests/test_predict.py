@@ -14,7 +14,7 @@ from {{ cookiecutter.package_name }}.artifact import load_artifact
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.errors import UserError
-from {{ cookiecutter.package_name }}.predict import predict_file, score
+from {{ cookiecutter.package_name }}.predict import predict_file, score, top_class
 
 from .conftest import shape_image
 
@@ -29,11 +29,15 @@ def test_an_npz_file_is_scored_row_by_row(
     assert scored["id"].tolist() == list(range(1797))
     dataset = load_dataset(Settings())
     assert (scored["prediction"] == dataset.target).mean() >= 0.5  # a quick model; chance is 0.1
-    expected = score(load_artifact(settings.models_dir), dataset.features)
+    in_memory = score(load_artifact(settings.models_dir), dataset.features)
+    classes = [f"probability_{label}" for label in map(str, range(10))]
+    assert list(in_memory.columns) == ["prediction", *classes]
+    np.testing.assert_allclose(in_memory[classes].sum(axis=1), 1.0, atol=1e-5)
+    expected = top_class(in_memory)
     pd.testing.assert_frame_equal(scored[["prediction", "probability"]], expected, atol=1e-6)
     assert scored["probability"].between(0.1, 1.0).all()  # the top class of ten
     nothing = score(load_artifact(settings.models_dir), dataset.features[:0])
-    assert nothing.empty and list(nothing.columns) == ["prediction", "probability"]
+    assert nothing.empty and list(nothing.columns) == ["prediction", *classes]
 
 
 def test_a_folder_is_scored_image_by_image(

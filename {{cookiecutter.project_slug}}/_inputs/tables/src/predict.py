@@ -13,18 +13,16 @@ import pandas as pd
 import pyarrow
 import pyarrow.parquet as pq
 
-from . import model as framework
 from .artifact import Artifact, load_artifact
 from .data import FeatureTypes, model_inputs, require_columns
 from .errors import UserError
 from .features import transform, unseen_categories
 from .files import atomic_path, same_file
+from .scores import output_columns, score_matrix
 from .tables import TableFile, open_table, read_batches
-from .task import decode
 
 log = logging.getLogger(__name__)
 
-PREDICTION_COLUMN = "prediction"
 # Rows per batch scale with the width of the table: memory stays flat however long the file.
 BATCH_CELLS = 1_000_000
 MIN_BATCH_ROWS = 1_000
@@ -35,11 +33,6 @@ def feature_types(artifact: Artifact) -> FeatureTypes:
     """The model's input columns and their types, as recorded at training."""
     types: FeatureTypes = artifact.metadata["feature_types"]
     return types
-
-
-def output_columns(artifact: Artifact) -> list[str]:
-    probabilities = [f"probability_{label}" for label in artifact.classes]
-    return [PREDICTION_COLUMN, *probabilities]
 
 
 def score(artifact: Artifact, frame: pd.DataFrame, table: TableFile | None = None) -> pd.DataFrame:
@@ -57,13 +50,7 @@ def score_features(
     if features.empty:  # no rows: the model is not asked (scikit-learn refuses zero rows)
         return pd.DataFrame(columns=output_columns(artifact), index=features.index)
     matrix = transform(artifact.preprocessing, features, table)
-    predicted = decode(framework.predict(artifact.model, matrix), artifact.classes)
-    scores = pd.DataFrame({PREDICTION_COLUMN: predicted}, index=features.index)
-    probabilities = framework.predict_proba(artifact.model, matrix)
-    if probabilities is not None:
-        for label, column in zip(artifact.classes, probabilities.T, strict=True):
-            scores[f"probability_{label}"] = column.round(6)
-    return scores
+    return score_matrix(artifact, matrix, features.index)
 
 
 def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:

@@ -13,14 +13,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from {{ cookiecutter.package_name }} import model as framework
-from {{ cookiecutter.package_name }} import predict
+from {{ cookiecutter.package_name }} import predict, scores
 from {{ cookiecutter.package_name }}.artifact import load_artifact
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.errors import UserError
-from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN, predict_file, score
+from {{ cookiecutter.package_name }}.predict import predict_file, score
+from {{ cookiecutter.package_name }}.scores import PREDICTION_COLUMN
 from {{ cookiecutter.package_name }}.targets import target_values
-from {{ cookiecutter.package_name }}.task import compute_metrics
+from {{ cookiecutter.package_name }}.task import compute_metrics, predict_rows
 from {{ cookiecutter.package_name }}.train import train
 
 from .conftest import QUICK, customer_table, predict_file_to, read_rows, write_csv
@@ -255,13 +255,13 @@ def test_a_warning_while_a_batch_is_scored_stays_a_warning(
 ) -> None:
     # The reader turns pandas' ParserWarning into an error, and its generator is suspended,
     # inside that filter, while each batch is scored: no other warning may become one.
-    real = framework.predict
+    real = predict_rows
 
-    def noisy(model: Any, features: np.ndarray) -> np.ndarray:
+    def noisy(model: Any, features: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         warnings.warn("something to note", UserWarning, stacklevel=1)
         return real(model, features)
 
-    monkeypatch.setattr(framework, "predict", noisy)
+    monkeypatch.setattr(scores, "predict_rows", noisy)
     source = write_csv(tmp_path / "in.csv", ["x"], [[0.5]])
     with pytest.warns(UserWarning, match="something to note"):
         predict_file(source, tmp_path / "out.csv", small_model)

@@ -9,10 +9,12 @@ codes (and one probability column per code), and `decode` gives the user's label
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn import metrics
 
+from . import model as framework
 from .reports import new_figure, save_figure
 
 PLOT_FILE = "confusion_matrix.png"
@@ -27,6 +29,15 @@ def encode(target: np.ndarray) -> tuple[np.ndarray, list[str]]:
 def decode(predicted: np.ndarray, classes: list[str]) -> np.ndarray:
     """Predicted codes as the labels they stand for."""
     return np.asarray(classes, dtype=object)[predicted.astype(np.int64)]
+
+
+def predict_rows(model: Any, features: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """The class codes and each class's probability, from one pass of the model: the
+    predicted class is the most probable one."""
+    probabilities = framework.predict_proba(model, features)
+    if probabilities is None:
+        raise TypeError("a classifier gives class probabilities")
+    return probabilities.argmax(axis=1), probabilities
 
 
 def split_problem(target: np.ndarray, name: str, item: str) -> str | None:

@@ -4,10 +4,12 @@ split, R^2, MAE and RMSE, and a plot of predicted against actual values."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn import metrics
 
+from . import model as framework
 from .reports import new_figure, save_figure
 
 PLOT_FILE = "predicted_vs_actual.png"
@@ -21,6 +23,11 @@ def encode(target: np.ndarray) -> tuple[np.ndarray, list[str]]:
 def decode(predicted: np.ndarray, _classes: list[str]) -> np.ndarray:
     """Predicted numbers as they are (a regressor has no classes)."""
     return predicted
+
+
+def predict_rows(model: Any, features: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """The predicted numbers; a regressor has no class probabilities."""
+    return framework.predict(model, features), None
 
 
 def split_problem(_target: np.ndarray, _name: str, _item: str) -> str | None:

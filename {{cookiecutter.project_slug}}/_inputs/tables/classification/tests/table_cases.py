@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.dummy import DummyClassifier
 
-from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN
+from {{ cookiecutter.package_name }}.scores import PREDICTION_COLUMN
 
 METRIC = "accuracy"
 # A model that ignores the features: it predicts the most frequent class.

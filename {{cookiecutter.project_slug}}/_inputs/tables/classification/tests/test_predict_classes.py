@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN, predict_file
+from {{ cookiecutter.package_name }}.predict import predict_file
+from {{ cookiecutter.package_name }}.scores import PREDICTION_COLUMN
 from {{ cookiecutter.package_name }}.train import train
 
 from .conftest import predict_file_to, read_rows, write_csv

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.dummy import DummyRegressor
 
-from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN
+from {{ cookiecutter.package_name }}.scores import PREDICTION_COLUMN
 
 METRIC = "r2"
 # A model that ignores the features: it predicts the mean.

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from {{ cookiecutter.package_name }}.config import Settings
-from {{ cookiecutter.package_name }}.predict import PREDICTION_COLUMN
+from {{ cookiecutter.package_name }}.scores import PREDICTION_COLUMN
 
 from .conftest import NETWORK, predict_file_to, read_rows
 

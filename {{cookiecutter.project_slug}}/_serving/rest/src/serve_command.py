@@ -1,0 +1,138 @@
+"""`serve`: the REST service on uvicorn, with the model loaded and checked before it listens.
+
+The settings come from flags or the environment (the image and compose set the latter):
+PORT, HOST, WORKERS, MAX_BATCH, MAX_BODY_MB, ACCESS_LOG. With several workers each is a
+process of its own that loads the model; PROMETHEUS_MULTIPROC_DIR (made under /tmp when not
+set) lets /metrics add up every worker's counts. Each worker computes with a fixed share of
+the CPU cores, so workers do not fight over them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+APP_FACTORY = f"{__package__}.serve_command:app_from_environment"
+# The threads of OpenMP and the BLAS libraries (NumPy, scikit-learn, PyTorch) and TensorFlow's.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
+# Each flag's environment variable and default: argparse checks a default as it checks a flag,
+# so a bad value in the environment is refused in one line too.
+DEFAULTS = {
+    "host": ("HOST", "127.0.0.1"),
+    "port": ("PORT", "8000"),
+    "workers": ("WORKERS", "1"),
+    "max_batch": ("MAX_BATCH", "1000"),
+    "max_body_mb": ("MAX_BODY_MB", "32"),
+}
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def default(name: str) -> str:
+    variable, value = DEFAULTS[name]
+    return os.environ.get(variable, value)
+
+
+def add_serve_command(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve", parents=parents, help="serve the model over HTTP: /predict and the V2 protocol"
+    )
+    serve.add_argument(
+        "--host", default=default("host"), help="address to listen on (HOST; default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=positive, default=default("port"), help="port (PORT; default: 8000)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=positive,
+        default=default("workers"),
+        help="worker processes (WORKERS; default: 1)",
+    )
+    serve.add_argument(
+        "--max-batch",
+        type=positive,
+        default=default("max_batch"),
+        help="most rows per request (MAX_BATCH; default: 1000)",
+    )
+    serve.add_argument(
+        "--max-body-mb",
+        type=positive,
+        default=default("max_body_mb"),
+        help="largest request body, in MB (MAX_BODY_MB; default: 32)",
+    )
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        default=os.environ.get("ACCESS_LOG") == "1",
+        help="log every request (ACCESS_LOG=1)",
+    )
+
+
+def threads_per_worker(workers: int) -> int:
+    return max(1, (os.cpu_count() or 1) // workers)
+
+
+def limit_threads(count: int) -> None:
+    """Every math library of this process computes with `count` threads: those loaded already
+    (NumPy's BLAS) from now on, the frameworks (read at their import) from the environment."""
+    from threadpoolctl import threadpool_limits
+
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(count)
+    threadpool_limits(count)
+
+
+def serve(args: argparse.Namespace, models_dir: Path) -> None:
+    """Load the model (a missing or damaged one stops here, with one line), then listen."""
+    limit_threads(threads_per_worker(args.workers))  # before the framework is imported
+    import uvicorn
+
+    from .served_model import load_served_model
+    from .server import Limits, create_app
+
+    limits = Limits(max_batch=args.max_batch, max_body=args.max_body_mb * 2**20)
+    model = load_served_model(models_dir)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "access_log": args.access_log,
+        "timeout_graceful_shutdown": 5,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(model, limits), **options)
+        return
+    os.environ.update(
+        MODELS_DIR=str(models_dir.resolve()),
+        MAX_BATCH=str(limits.max_batch),
+        MAX_BODY_MB=str(args.max_body_mb),
+    )
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="metrics-"))
+    uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
+
+
+def app_from_environment() -> Any:
+    """One worker's app, from the settings `serve` put in the environment (the thread
+    variables included: a worker is a new process that reads them as it imports)."""
+    from .served_model import load_served_model
+    from .server import Limits, create_app
+
+    limits = Limits(int(os.environ["MAX_BATCH"]), int(os.environ["MAX_BODY_MB"]) * 2**20)
+    return create_app(load_served_model(Path(os.environ["MODELS_DIR"])), limits)

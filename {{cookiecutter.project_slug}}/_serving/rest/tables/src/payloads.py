@@ -1,0 +1,159 @@
+"""What a request's rows become for a model of tables: a DataFrame of the input columns, as
+`make predict` reads them from a file, for predict.score.
+
+/predict takes records by column name (`{"age": 41, "city": "Lyon"}`) or rows of values in
+the trained column order; the Open Inference Protocol takes one tensor per column (FP64 for
+numbers, BYTES for text categories) or, when every column is numeric, one FP matrix of them.
+A missing value is null (JSON) or NaN (binary FP data); an empty string in a text column is
+missing too, as an empty cell of a file is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import UserError
+from .protocol import Tensor
+
+MATRIX = "features"  # the suggested name of the one FP matrix (any name not a column's)
+
+
+def feature_types(metadata: dict[str, Any]) -> dict[str, str]:
+    types: dict[str, str] = metadata["feature_types"]
+    return types
+
+
+def input_tensors(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "datatype": "FP64" if kind == "numeric" else "BYTES", "shape": [-1]}
+        for name, kind in feature_types(metadata).items()
+    ]
+
+
+def from_instances(instances: list[Any], metadata: dict[str, Any]) -> pd.DataFrame:
+    """Records by column name, or rows in the trained column order; not both in one batch."""
+    types = feature_types(metadata)
+    names = list(types)
+    if all(isinstance(row, dict) for row in instances):
+        for position, record in enumerate(instances):
+            missing = [name for name in names if name not in record]
+            extra = [name for name in record if name not in types]
+            if missing or extra:
+                problem = (
+                    f"lacks {', '.join(missing)}" if missing else f"has unknown {', '.join(extra)}"
+                )
+                raise UserError(
+                    f"instance {position + 1} {problem}; each record holds the columns "
+                    f"{', '.join(names)}"
+                )
+        rows = [[record[name] for name in names] for record in instances]
+    elif all(isinstance(row, list) for row in instances):
+        for position, row in enumerate(instances):
+            if len(row) != len(names):
+                raise UserError(
+                    f"instance {position + 1} has {len(row)} values; the model takes "
+                    f"{len(names)}, in this order: {', '.join(names)}"
+                )
+        rows = instances
+    else:
+        raise UserError(
+            "instances must all be records ({column: value}) or all be rows (lists of "
+            f"{len(names)} values in the order {', '.join(names)})"
+        )
+    columns = {name: [row[index] for row in rows] for index, name in enumerate(names)}
+    return frame_of(
+        {name: check_cells(name, types[name], cells) for name, cells in columns.items()}
+    )
+
+
+def check_cells(name: str, kind: str, cells: list[Any]) -> list[Any]:
+    """Numbers (or null) in a numeric column, text or whole numbers (or null) in a text one."""
+    for position, cell in enumerate(cells):
+        number = isinstance(cell, int | float) and not isinstance(cell, bool)
+        text = isinstance(cell, str) or (isinstance(cell, int) and not isinstance(cell, bool))
+        if cell is not None and not (number if kind == "numeric" else text):
+            expected = "a number" if kind == "numeric" else "text"
+            raise UserError(
+                f"instance {position + 1}: column {name!r} has {cell!r}; expected {expected} "
+                "(or null for a missing value)"
+            )
+    return cells
+
+
+def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> pd.DataFrame:
+    types = feature_types(metadata)
+    if len(tensors) == 1 and tensors[0].name not in types and len(tensors[0].shape) == 2:
+        return from_matrix(tensors[0], types)
+    given = {tensor.name: tensor for tensor in tensors}
+    missing = [name for name in types if name not in given]
+    extra = [name for name in given if name not in types]
+    if missing or extra:
+        problem = (
+            f"lacks {', '.join(missing)}" if missing else f"has unknown input(s) {', '.join(extra)}"
+        )
+        matrix = f", or one FP matrix of {len(types)} columns ({MATRIX!r})"
+        raise UserError(
+            f"the request {problem}; the model takes one tensor per column: {', '.join(types)}"
+            + (matrix if all_numeric(types) else "")
+        )
+    lengths = {tensor.shape[0] if tensor.shape else -1 for tensor in tensors}
+    for tensor in tensors:
+        if len(tensor.shape) != 1 and tensor.shape[1:] != [1]:
+            raise UserError(
+                f"input {tensor.name!r} has shape {tensor.shape}; expected [N] (or [N, 1])"
+            )
+    if len(lengths) != 1:
+        raise UserError(
+            "the input tensors hold different numbers of rows; each column needs one value per row"
+        )
+    return frame_of({name: column_of(given[name], kind) for name, kind in types.items()})
+
+
+def from_matrix(tensor: Tensor, types: dict[str, str]) -> pd.DataFrame:
+    if not all_numeric(types):
+        raise UserError(
+            f"input {tensor.name!r}: a matrix is taken when every column is numeric; send one "
+            f"tensor per column: {', '.join(types)}"
+        )
+    if not tensor.datatype.startswith("FP") or tensor.shape[1] != len(types):
+        raise UserError(
+            f"input {tensor.name!r} is {tensor.datatype} {tensor.shape}; the model takes an FP "
+            f"matrix of [N, {len(types)}] (the columns {', '.join(types)})"
+        )
+    matrix = tensor.data.astype(np.float64)
+    return frame_of({name: matrix[:, index] for index, name in enumerate(types)})
+
+
+def column_of(tensor: Tensor, kind: str) -> Any:
+    values = tensor.data.reshape(-1)
+    if kind == "numeric":
+        if tensor.datatype == "BYTES":
+            raise UserError(f"input {tensor.name!r} is BYTES; the column is numeric: send FP64")
+        return values.astype(np.float64)
+    if tensor.datatype != "BYTES":
+        raise UserError(
+            f"input {tensor.name!r} is {tensor.datatype}; the column holds text: send BYTES"
+        )
+    try:
+        return [None if value is None else value.decode() for value in values]
+    except UnicodeDecodeError:
+        raise UserError(f"input {tensor.name!r} holds bytes that are not UTF-8 text") from None
+
+
+def from_files(_files: list[tuple[str, bytes]], metadata: dict[str, Any]) -> pd.DataFrame:
+    raise UserError(
+        'this model scores rows sent as JSON: {"instances": [...]} with records or rows of '
+        f"the columns {', '.join(feature_types(metadata))}"
+    )
+
+
+def all_numeric(types: dict[str, str]) -> bool:
+    return all(kind == "numeric" for kind in types.values())
+
+
+def frame_of(columns: dict[str, Any]) -> pd.DataFrame:
+    """Columns of cells as a file's reader gives them (None and NaN are missing cells)."""
+    return pd.DataFrame({name: pd.Series(cells, dtype=object) for name, cells in columns.items()})

@@ -1,0 +1,100 @@
+"""The service's cases for a model of tables: the customers model (numbers and text categories,
+with missing values), the same rows as a file, records, rows and V2 tensors, and bad rows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from {{ cookiecutter.package_name }}.tables import MISSING_TOKENS
+
+from .conftest import customer_table
+
+FEATURES = {
+    "tenure": "numeric",
+    "monthly_charges": "numeric",
+    "contract": "categorical",
+    "payment": "categorical",
+}
+
+
+@dataclass(frozen=True)
+class Agreeing:
+    """One batch of rows three ways: a file for `predict`, /predict's instances and, where
+    given, V2 tensors (name, datatype, data)."""
+
+    file: Path
+    instances: list[Any]
+    tensors: list[tuple[str, str, np.ndarray]] | None
+
+
+@pytest.fixture
+def served_models(customers_model: Path) -> Path:
+    """The model the service tests serve: trained on the customers table, its id dropped."""
+    return customers_model
+
+
+def expected_inputs(saved: dict[str, Any]) -> list[dict[str, Any]]:
+    """One tensor per column, in the trained order: FP64 for numbers, BYTES for text."""
+    assert saved["feature_types"] == FEATURES
+    return [
+        {"name": "tenure", "datatype": "FP64", "shape": [-1]},
+        {"name": "monthly_charges", "datatype": "FP64", "shape": [-1]},
+        {"name": "contract", "datatype": "BYTES", "shape": [-1]},
+        {"name": "payment", "datatype": "BYTES", "shape": [-1]},
+    ]
+
+
+def cell(value: str, kind: str) -> Any:
+    """A file's cell as JSON sends it: a number, text, or null for a missing value."""
+    if value.strip() in MISSING_TOKENS:
+        return None
+    return float(value) if kind == "numeric" else value
+
+
+def agreeing_requests(folder: Path) -> list[Agreeing]:
+    table = customer_table(30, seed=4)
+    table.loc[3, "contract"] = "ten years"  # a category training never saw: scored as unknown
+    file = folder / "rows.csv"
+    table.to_csv(file, index=False)
+    records = [
+        {name: cell(row[name], kind) for name, kind in FEATURES.items()}
+        for row in table.to_dict("records")
+    ]
+    rows = [list(record.values()) for record in records]
+    tensors = [
+        (
+            name,
+            "FP64" if kind == "numeric" else "BYTES",
+            np.array([math.nan if r[name] is None else r[name] for r in records], dtype=np.float64)
+            if kind == "numeric"
+            else np.array(
+                [None if r[name] is None else r[name].encode() for r in records], dtype=object
+            ),
+        )
+        for name, kind in FEATURES.items()
+    ]
+    return [Agreeing(file, records, tensors), Agreeing(file, rows, None)]
+
+
+# Bad instances (as JSON text) for the customers model, and words of the error.
+RECORD = '{"tenure": 3, "monthly_charges": 50.5, "contract": "one year", "payment": "card"}'
+BAD_INSTANCES = [
+    ('[{"tenure": 3}]', "lacks monthly_charges, contract, payment"),
+    (
+        '[{"tenure": 3, "monthly_charges": 5, "contract": "x", "payment": "y", "age": 4}]',
+        "has unknown age",
+    ),
+    ("[[1, 2]]", "has 2 values; the model takes 4"),
+    ('[[1, 2, "a", "b"], [1, 2, "a"]]', "instance 2 has 3 values"),
+    (f'[{RECORD}, [1, 2, "a", "b"]]', "all be records"),
+    ('[["abc", 2, "a", "b"]]', "column 'tenure' has 'abc'; expected a number"),
+    ('[[1, 2, ["a"], "b"]]', "column 'contract' has ['a']; expected text"),
+    ('[[1e400, 2, "a", "b"]]', "expected a finite number"),
+    ('[[true, 2, "a", "b"]]', "expected a number"),
+]

@@ -1,0 +1,362 @@
+"""The REST service in-process (FastAPI's test client): every route, the metadata against the
+saved model, the three ways of scoring agreeing, the Open Inference Protocol as its standard
+client writes and reads it, and bad requests answered with a 4xx while the service goes on.
+
+What the rows are differs by kind of inputs: serve_cases.py gives the model, the rows and the
+bad requests of this project's kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import tritonclient.http as triton
+from fastapi.testclient import TestClient
+
+from {{ cookiecutter.package_name }}.cli import main
+from {{ cookiecutter.package_name }}.predict import predict_file
+from {{ cookiecutter.package_name }}.protocol import HEADER_LENGTH
+from {{ cookiecutter.package_name }}.served_model import MODEL_NAME, load_served_model
+from {{ cookiecutter.package_name }}.server import Limits, create_app
+
+from .fixtures import one_error_line
+from .serve_cases import BAD_INSTANCES, Agreeing, agreeing_requests, expected_inputs
+from .serve_cases import served_models as served_models  # the fixture
+
+INFER = f"/v2/models/{MODEL_NAME}/infer"
+
+
+def client_of(models_dir: Path, limits: Limits | None = None) -> TestClient:
+    return TestClient(
+        create_app(load_served_model(models_dir), limits), raise_server_exceptions=False
+    )
+
+
+@pytest.fixture
+def client(served_models: Path) -> TestClient:
+    return client_of(served_models)
+
+
+def version_of(models_dir: Path) -> str:
+    return hashlib.sha256((models_dir / "model.json").read_bytes()).hexdigest()[:12]
+
+
+def test_health_routes_say_the_service_is_up(client: TestClient, served_models: Path) -> None:
+    version = version_of(served_models)
+    assert client.get("/health").json() == {"status": "ok", "model": MODEL_NAME, "version": version}
+    assert client.get("/v2/health/live").json() == {"live": True}
+    assert client.get("/v2/health/ready").json() == {"ready": True}
+    server = client.get("/v2").json()
+    assert server["name"] == MODEL_NAME and "binary_tensor_data" in server["extensions"]
+    for path in (
+        f"/v2/models/{MODEL_NAME}/ready",
+        f"/v2/models/{MODEL_NAME}/versions/{version}/ready",
+    ):
+        assert client.get(path).json() == {"name": MODEL_NAME, "ready": True}
+
+
+def test_the_metadata_is_the_saved_model_s(client: TestClient, served_models: Path) -> None:
+    saved = json.loads((served_models / "model.json").read_text())
+    version = version_of(served_models)
+    metadata = client.get(f"/v2/models/{MODEL_NAME}").json()
+    assert client.get(f"/v2/models/{MODEL_NAME}/versions/{version}").json() == metadata
+    assert (metadata["name"], metadata["versions"]) == (MODEL_NAME, [version])
+    assert metadata["inputs"] == expected_inputs(saved)
+    classes = saved["classes"]
+    outputs = {(o["name"], o["datatype"], tuple(o["shape"])) for o in metadata["outputs"]}
+    assert outputs == (
+        {("label", "BYTES", (-1,)), ("probabilities", "FP64", (-1, len(classes)))}
+        if classes
+        else {("value", "FP64", (-1,))}
+    )
+    assert metadata["parameters"]["classes"] == classes
+
+
+def test_unknown_models_and_versions_are_404(client: TestClient) -> None:
+    for path in (
+        "/v2/models/other",
+        f"/v2/models/{MODEL_NAME}/versions/0/ready",
+        "/v2/models/other/infer",
+    ):
+        answer = client.post(path, json={}) if path.endswith("infer") else client.get(path)
+        assert answer.status_code == 404 and "error" in answer.json(), path
+    assert client.get("/nowhere").json() == {"error": "no route /nowhere: see /docs"}
+    assert client.get("/predict").status_code == 405
+    assert set(client.get("/predict").json()) == {"error"}
+
+
+def file_scores(case: Agreeing, models_dir: Path, folder: Path) -> pd.DataFrame:
+    output = folder / "scored.csv"
+    predict_file(case.file, output, models_dir)
+    return pd.read_csv(output, dtype={"prediction": str}, keep_default_na=False)
+
+
+def same_values(first: list[Any], second: list[Any]) -> None:
+    if all(isinstance(value, str) for value in [*first, *second]):
+        assert first == second
+    else:
+        np.testing.assert_allclose(np.asarray(first, float), np.asarray(second, float), rtol=1e-6)
+
+
+def test_predict_infer_and_the_batch_file_agree(
+    client: TestClient, served_models: Path, tmp_path: Path
+) -> None:
+    for case in agreeing_requests(tmp_path):
+        from_file = file_scores(case, served_models, tmp_path)
+        predicted = client.post("/predict", json={"instances": case.instances}).json()
+        same_values(predicted["predictions"], from_file["prediction"].tolist())
+        if "probabilities" in predicted:
+            top = [max(row.values()) for row in predicted["probabilities"]]
+            best = from_file.filter(like="probability").max(axis=1).tolist()
+            np.testing.assert_allclose(top, best, atol=1e-6)
+        if case.tensors is None:
+            continue
+        inferred = client.post(
+            INFER, json={"inputs": [tensor_json(*t) for t in case.tensors]}
+        ).json()
+        first = inferred["outputs"][0]
+        same_values(first["data"], predicted["predictions"])
+
+
+def tensor_json(name: str, datatype: str, data: np.ndarray) -> dict[str, Any]:
+    values = data.reshape(-1).tolist()
+    if datatype == "BYTES":
+        values = [None if value is None else value.decode() for value in values]
+    else:
+        values = [None if value != value else value for value in values]  # NaN: null
+    return {"name": name, "datatype": datatype, "shape": list(data.shape), "data": values}
+
+
+def triton_inputs(
+    tensors: list[tuple[str, str, np.ndarray]], binary: bool
+) -> list[triton.InferInput]:
+    inputs = []
+    for name, datatype, data in tensors:
+        tensor = triton.InferInput(name, list(data.shape), datatype)
+        sent = (
+            np.array([b"" if v is None else v for v in data.reshape(-1)], dtype=object).reshape(
+                data.shape
+            )
+            if datatype == "BYTES"
+            else data
+        )
+        tensor.set_data_from_numpy(sent, binary_data=binary)
+        inputs.append(tensor)
+    return inputs
+
+
+def infer_with_triton(
+    client: TestClient,
+    inputs: list[triton.InferInput],
+    outputs: list[triton.InferRequestedOutput] | None = None,
+    request_id: str = "",
+) -> triton.InferResult:
+    body, json_size = triton.InferenceServerClient.generate_request_body(
+        inputs, outputs, request_id=request_id
+    )
+    headers = {} if json_size is None else {HEADER_LENGTH: str(json_size)}
+    answer = client.post(INFER, content=body, headers=headers)
+    assert answer.status_code == 200, answer.text
+    length = answer.headers.get(HEADER_LENGTH)
+    return triton.InferenceServerClient.parse_response_body(
+        answer.content, header_length=None if length is None else int(length)
+    )
+
+
+def test_the_standard_v2_client_works_with_its_defaults_and_with_json(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """tritonclient sends and asks for binary tensor data unless told otherwise."""
+    case = next(case for case in agreeing_requests(tmp_path) if case.tensors is not None)
+    assert case.tensors is not None
+    expected = client.post("/predict", json={"instances": case.instances}).json()
+    metadata = client.get(f"/v2/models/{MODEL_NAME}").json()
+    as_json = [
+        triton.InferRequestedOutput(o["name"], binary_data=False) for o in metadata["outputs"]
+    ]
+    for binary in (True, False):
+        outputs = None if binary else as_json  # None: every output, in binary
+        result = infer_with_triton(client, triton_inputs(case.tensors, binary), outputs)
+        assert all(("parameters" in o) is binary for o in result.get_response()["outputs"])
+        names = [output["name"] for output in result.get_response()["outputs"]]
+        first = result.as_numpy(names[0])
+        assert first is not None
+        values = [v.decode() if isinstance(v, bytes) else v for v in first.tolist()]
+        same_values(values, expected["predictions"])
+        if "probabilities" in expected:
+            probabilities = result.as_numpy("probabilities")
+            assert probabilities is not None
+            rows = [list(row.values()) for row in expected["probabilities"]]
+            np.testing.assert_allclose(probabilities, rows, atol=1e-12)
+
+
+def test_the_request_id_is_echoed_and_the_outputs_filter_holds(
+    client: TestClient, tmp_path: Path
+) -> None:
+    case = next(case for case in agreeing_requests(tmp_path) if case.tensors is not None)
+    assert case.tensors is not None
+    metadata = client.get(f"/v2/models/{MODEL_NAME}").json()
+    first = metadata["outputs"][0]["name"]
+    body = {
+        "id": "request-7",
+        "parameters": {"note": "accepted"},
+        "inputs": [tensor_json(*t) for t in case.tensors],
+        "outputs": [{"name": first}],
+    }
+    answer = client.post(INFER, json=body).json()
+    assert answer["id"] == "request-7"
+    assert [output["name"] for output in answer["outputs"]] == [first]
+    assert answer["model_version"] == metadata["versions"][0]
+    unknown = client.post(INFER, json={**body, "outputs": [{"name": "nope"}]})
+    assert unknown.status_code == 400 and "no output nope" in unknown.json()["error"]
+    binary = infer_with_triton(
+        client,
+        triton_inputs(case.tensors, True),
+        [triton.InferRequestedOutput(first, binary_data=True)],
+        request_id="r8",
+    )
+    assert binary.get_response()["id"] == "r8"
+    assert [output["name"] for output in binary.get_response()["outputs"]] == [first]
+
+
+# Bad requests whatever the model reads, what the answer's status is and what it says.
+BAD_BODIES = [
+    ("/predict", b"{not json", 400, "not valid JSON"),
+    ("/predict", b"[1, 2]", 400, "must be a JSON object"),
+    ("/predict", b'{"rows": []}', 400, '{"instances": [...]}'),
+    ("/predict", b'{"instances": []}', 400, "the batch is empty"),
+    ("/predict", b'{"instances": [NaN]}', 400, "NaN is not a JSON number"),
+    (INFER, b"{}", 400, '"inputs"'),
+    (INFER, b'{"inputs": [], "extra": 1}', 400, "unknown field(s) extra"),
+    (
+        INFER,
+        b'{"inputs": [{"name": "x", "shape": [-1], "datatype": "FP64", "data": [1]}]}',
+        400,
+        "whole numbers >= 0",
+    ),
+    (
+        INFER,
+        b'{"inputs": [{"name": "x", "shape": [2], "datatype": "FP99", "data": [1, 2]}]}',
+        400,
+        "datatype 'FP99'",
+    ),
+    (
+        INFER,
+        b'{"inputs": [{"name": "x", "shape": [3], "datatype": "FP64", "data": [1, 2]}]}',
+        400,
+        "2 values for a shape of 3",
+    ),
+    (
+        INFER,
+        b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": ["a"]}]}',
+        400,
+        "'a' is not a FP64 value",
+    ),
+    (INFER, b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP64"}]}', 400, 'has no "data"'),
+]
+
+
+def test_bad_requests_get_a_4xx_that_says_what_is_expected(
+    client: TestClient, tmp_path: Path
+) -> None:
+    good = next(iter(agreeing_requests(tmp_path)))
+    bad = [(path, body, status, words) for path, body, status, words in BAD_BODIES]
+    bad += [
+        ("/predict", b'{"instances": ' + text.encode() + b"}", 400, words)
+        for text, words in BAD_INSTANCES
+    ]
+    for path, body, status, words in bad:
+        answer = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert answer.status_code == status, (body, answer.text)
+        assert set(answer.json()) == {"error"} and words in answer.json()["error"], (
+            body,
+            answer.text,
+        )
+        assert client.post("/predict", json={"instances": good.instances}).status_code == 200
+
+
+def test_binary_data_that_does_not_add_up_is_refused(client: TestClient) -> None:
+    header = json.dumps(
+        {
+            "inputs": [
+                {
+                    "name": "x",
+                    "shape": [2],
+                    "datatype": "FP64",
+                    "parameters": {"binary_data_size": 16},
+                }
+            ]
+        }
+    ).encode()
+    for tail, length, words in [
+        (b"\0" * 8, str(len(header)), "more than the 8 bytes left"),
+        (b"\0" * 24, str(len(header)), "add up to 16"),
+        (b"\0" * 16, "many", "is not the length of the JSON part"),
+    ]:
+        answer = client.post(INFER, content=header + tail, headers={HEADER_LENGTH: length})
+        assert answer.status_code == 400 and words in answer.json()["error"], answer.text
+
+
+def test_the_body_and_the_batch_have_limits(served_models: Path, tmp_path: Path) -> None:
+    client = client_of(served_models, Limits(max_batch=2, max_body=4096))
+    good = next(iter(agreeing_requests(tmp_path)))
+    answer = client.post(
+        "/predict", content=b"[" * 5000, headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 413 and "larger than 4096 bytes" in answer.json()["error"]
+    three = {"instances": good.instances[:1] * 3}
+    answer = client.post("/predict", json=three)
+    assert answer.status_code == 400 and "at most 2" in answer.json()["error"]
+    assert client.post("/predict", json={"instances": good.instances[:2]}).status_code == 200
+
+
+def test_metrics_count_requests_errors_and_time_by_route(client: TestClient) -> None:
+    before = metric(
+        client, 'http_requests_total{method="GET",route="/v2/health/ready",status="200"}'
+    )
+    errors = metric(client, 'http_request_errors_total{route="/predict",status="400"}')
+    for _ in range(3):
+        client.get("/v2/health/ready")
+    client.post("/predict", content=b"{", headers={"Content-Type": "application/json"})
+    assert (
+        metric(client, 'http_requests_total{method="GET",route="/v2/health/ready",status="200"}')
+        == before + 3
+    )
+    assert metric(client, 'http_request_errors_total{route="/predict",status="400"}') == errors + 1
+    assert (
+        'http_request_duration_seconds_bucket{le="0.005",route="/v2/health/ready"}'
+        in client.get("/metrics").text
+    )
+
+
+def metric(client: TestClient, series: str) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_the_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/predict", "/v2/models/{name}/infer", "/v2/health/ready", "/metrics"} <= set(paths)
+
+
+def test_serve_without_a_model_says_how_to_make_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--models-dir", "nowhere"]) == 1
+    assert "run `train` first (make train)" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_damaged_model_stops_start_up_in_one_line(
+    served_models: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = json.loads((served_models / "model.json").read_text())
+    (served_models / saved["files"]["model"]).write_bytes(b"not a model")
+    assert main(["serve", "--models-dir", str(served_models)]) == 1
+    assert "could not be read" in one_error_line(capsys.readouterr().err)
