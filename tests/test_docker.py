@@ -7,9 +7,11 @@ wheel_server). Without an engine the tier is skipped with the reason, unless REQ
 
 from __future__ import annotations
 
+import base64
 import csv
 import itertools
 import json
+import math
 import os
 import re
 import shlex
@@ -17,9 +19,11 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,23 +44,27 @@ from .support.tables import MESSY_BARS, write_messy_csv
 
 pytestmark = pytest.mark.docker
 
-# Every combination of the answers that change the default framework's image or its docker
-# targets, and each model of the other frameworks with serving and Python cycled (the model
-# files of one framework share their image's dependency layers). CI files change no image;
-# ci=none also keeps these projects apart from the other tiers', as these get modified.
+# Every model of the default framework with every serving answer (the answers that change its
+# image or its docker targets), Python cycled; and each model of the other frameworks, served
+# over REST (which scores files too), Python cycled: the model files of one framework share
+# their image's dependency layers. CI files change no image; ci=none also keeps these projects
+# apart from the other tiers', as these get modified.
 DEFAULT_FRAMEWORK = next(iter(FRAMEWORKS))
+PYTHONS = itertools.cycle(CHOICES["python_version"])
 VARIANTS = [
     {
         "framework": DEFAULT_FRAMEWORK,
         "model": model,
         "serving": serving,
-        "python_version": python,
+        "python_version": next(PYTHONS),
         "ci": "none",
     }
-    for model, serving, python in itertools.product(
-        FRAMEWORKS[DEFAULT_FRAMEWORK]["models"], CHOICES["serving"], CHOICES["python_version"]
-    )
-] + [{**answers, "ci": "none"} for answers in each_model_once() if answers["framework"] != DEFAULT_FRAMEWORK]
+    for model, serving in itertools.product(FRAMEWORKS[DEFAULT_FRAMEWORK]["models"], CHOICES["serving"])
+] + [
+    {**answers, "serving": "rest", "ci": "none"}
+    for answers in each_model_once(("python_version",))
+    if answers["framework"] != DEFAULT_FRAMEWORK
+]
 HOST_USER = 4321  # stands for the developer: not root, and not the image's own user (10001)
 PIP_SETTINGS = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_TRUSTED_HOST", "PIP_NO_INDEX")
 
@@ -233,14 +241,13 @@ def test_image_runs_from_bytecode_compiled_at_build_time(trained_in_docker) -> N
     assert uncompiled == []
 
 
-def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> None:
-    answers, project, env, _ = trained_in_docker
-    if answers["serving"] != "batch":
-        assert "docker-predict" not in make(["help"], project, env).stdout
-        return
-    images = model_facts(answers)["inputs"] == "images"
-    if images:  # a folder of PNG files, written by the image's own Pillow
-        source = tmp_path / "new images"
+def rows_to_score(
+    answers: dict[str, str], project: Path, env: dict[str, str], folder: Path
+) -> tuple[Path, list[str]]:
+    """40 rows to score, as a file the developer gives docker-predict (a CSV file, or a folder
+    of PNG files written by the image's own Pillow), and the ids its output gives them."""
+    if model_facts(answers)["inputs"] == "images":
+        source = folder / "new images"
         source.mkdir()
         source.chmod(0o777)
         draw = (
@@ -249,29 +256,124 @@ def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> No
         )
         args = ["run", "--rm", "--network", "none", "-v", f"{source}:/io", "--entrypoint", "python"]
         docker(*args, env["IMAGE"], "-c", draw)
-    else:
-        features = json.loads((project / "models" / "model.json").read_text())["feature_types"]
-        source = tmp_path / "in.csv"
-        with source.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["id", *features])
-            writer.writerows([i, *[float(i % 3)] * len(features)] for i in range(40))
-    output = tmp_path / "scored out" / "out file.csv"  # spaces survive make and the mounts
+        return source, sorted(f"{i}.png" for i in range(40))
+    features = json.loads((project / "models" / "model.json").read_text())["feature_types"]
+    source = folder / "in.csv"
+    with source.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", *features])
+        writer.writerows([i, *[float(i % 3)] * len(features)] for i in range(40))
+    return source, [str(i) for i in range(40)]
+
+
+def scored_by_docker_predict(
+    project: Path, env: dict[str, str], source: Path, folder: Path
+) -> list[dict[str, str]]:
+    output = folder / "scored out" / "out file.csv"  # spaces survive make and the mounts
     output.parent.mkdir()
     os.chown(output.parent, HOST_USER, HOST_USER)
     make(["docker-predict", f"INPUT={source}", f"OUTPUT={output}"], project, env)
+    assert output.stat().st_uid == HOST_USER
     with output.open() as handle:
-        rows = list(csv.DictReader(handle))
-    ids = sorted(f"{i}.png" for i in range(40)) if images else [str(i) for i in range(40)]
+        return list(csv.DictReader(handle))
+
+
+def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> None:
+    answers, project, env, _ = trained_in_docker
+    if answers["serving"] == "none":
+        assert "docker-predict" not in make(["help"], project, env).stdout
+        return
+    source, ids = rows_to_score(answers, project, env, tmp_path)
+    rows = scored_by_docker_predict(project, env, source, tmp_path)
     assert [row["id"] for row in rows] == ids
     assert all(row["prediction"] != "" for row in rows)
-    assert output.stat().st_uid == HOST_USER
     # Without INPUT, the sample the project ships is scored, as the post-bake hint says (into
     # a folder the developer owns: this project's folder is root's).
-    done = make(["docker-predict", f"OUTPUT={output.parent / 'sample.csv'}"], project, env)
+    output = tmp_path / "scored out" / "sample.csv"
+    done = make(["docker-predict", f"OUTPUT={output}"], project, env)
     assert "note: no INPUT given: scoring the sample samples/" in done.stdout
-    with (output.parent / "sample.csv").open() as handle:
+    with output.open() as handle:
         assert len(list(csv.DictReader(handle))) == 10
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def container_state(name: str) -> str:
+    """The container's health ("starting", "healthy", "unhealthy"), or "gone"."""
+    done = docker("inspect", "--format", "{{.State.Health.Status}}", name, check=False)
+    return done.stdout.strip() if done.returncode == 0 else "gone"
+
+
+def predictions_served(port: int, source: Path) -> list[str]:
+    """/predict's predictions for the rows docker-predict scored: the CSV rows as records, or
+    the PNG files in base64, in the order of docker-predict's output."""
+    if source.is_dir():
+        instances: list[Any] = [
+            {"b64": base64.b64encode(path.read_bytes()).decode()}
+            for path in sorted(source.iterdir(), key=lambda path: path.name)
+        ]
+    else:
+        with source.open() as handle:
+            instances = [{k: float(v) for k, v in row.items() if k != "id"} for row in csv.DictReader(handle)]
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/predict",
+        data=json.dumps({"instances": instances}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return [str(value) for value in json.load(answer)["predictions"]]
+
+
+def test_rest_images_serve_read_only_and_answer_as_docker_predict(trained_in_docker, tmp_path: Path) -> None:
+    """make docker-serve: the image's own user, a read-only root, HEALTHCHECK healthy; /predict
+    gives docker-predict's predictions for the same rows; SIGTERM stops it cleanly."""
+    answers, project, env, _ = trained_in_docker
+    if answers["serving"] != "rest":
+        assert "docker-serve" not in make(["help"], project, env).stdout
+        return
+    source, _ = rows_to_score(answers, project, env, tmp_path)
+    expected = [row["prediction"] for row in scored_by_docker_predict(project, env, source, tmp_path)]
+    port, name = free_port(), f"mldt-serve-{os.getpid()}-{tmp_path.name}"
+    flags = {"DOCKER_SERVE_FLAGS": "--network host", "DOCKER_RUN_FLAGS": f"--name {name} -e HOST=127.0.0.1"}
+    server = subprocess.Popen(
+        ["make", "docker-serve", f"PORT={port}"],
+        cwd=project,
+        env={**env, **flags},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while container_state(name) != "healthy":
+            assert server.poll() is None and time.monotonic() < deadline, server.communicate()[0][-3000:]
+            time.sleep(1)
+        config = docker("inspect", "--format", "{{.Config.User}} {{.HostConfig.ReadonlyRootfs}}", name).stdout
+        assert config.split() == ["10001:10001", "true"]
+        predicted = predictions_served(port, source)
+        if model_facts(answers)["task"] == "regression":  # the file holds the numbers as text
+            assert all(
+                math.isclose(float(a), float(b), rel_tol=1e-6)
+                for a, b in zip(predicted, expected, strict=True)
+            )
+        else:
+            assert predicted == expected
+        started = time.monotonic()
+        docker("stop", "--time", "20", name)
+        output = server.communicate(timeout=60)[0]
+        stopped_in = time.monotonic() - started
+        # Exit status 0: the service stopped on SIGTERM by itself (a kill would be 137).
+        assert server.returncode == 0, f"{stopped_in:.1f} s\n{output[-3000:]}"
+        assert "Shutting down" in output and "Traceback" not in output
+    finally:
+        if server.poll() is None:
+            server.kill()
+        docker("rm", "--force", name, check=False)
 
 
 def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker, built_images) -> None:
@@ -385,12 +487,6 @@ def test_training_on_a_messy_host_table_and_scoring_parquet_in_the_container(
     assert [row["id"] for row in rows] == [f"c{i:04d}" for i in range(300)]
     accuracy = sum(row["prediction"] == row["label"] for row in rows) / len(rows)
     assert accuracy >= minimum
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, server: subprocess.Popen) -> None:

@@ -29,8 +29,10 @@ pytestmark = pytest.mark.generated
 # Every framework x model, and every Python version each framework offers, is installed and
 # trained once (to its model's quality bar, `minimum` in its facts file); and each CUDA build,
 # on the Python its CPU build lacks where there is one: it installs beside the tools and trains
-# on this machine's CPU.
-PROJECTS = each_model_once() + one_gpu_project_each()[:1]
+# on this machine's CPU. Each is served over REST (the default), whose tests are the others' and
+# the service's; the serving answers without code of their own (batch, none) are baked, linted
+# and built into images by the other tiers.
+PROJECTS = each_model_once(("python_version",)) + one_gpu_project_each()[:1]
 
 
 def install_env(answers: dict) -> dict[str, str]:
