@@ -19,7 +19,11 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
+import subprocess
+import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +104,9 @@ class Shown:
 
     ran: list[str] = field(default_factory=list)
     dry_runs: list[tuple[str, str]] = field(default_factory=list)  # (command, its dry run's output)
+    # `make serve`, started in the background for the next blocks, which call it on this port.
+    servers: list[subprocess.Popen[str]] = field(default_factory=list)
+    port: int = 0
     not_run: list[str] = field(default_factory=list)  # needs an engine and is no make target
     output: str = ""
 
@@ -117,6 +124,11 @@ def run_blocks(blocks: list[str], cwd: Path, project: Path, env: dict[str, str],
     for block in blocks:
         lines = shell_commands(block)
         runnable = [c for c in lines if not needs_docker(c) and shown.first_time(c)]
+        for command in [c for c in runnable if shlex.split(c, comments=True)[:2] == ["make", "serve"]]:
+            runnable.remove(command)
+            shown.servers.append(start_service(command, cwd, env, shown))
+            shown.ran.append(command)
+        runnable = [c.replace(f"localhost:{SERVED_PORT}", f"localhost:{shown.port}") for c in runnable]
         if runnable:
             done = run(["bash", "-c", "\n".join(["set -exo pipefail", *runnable])], cwd, env=env)
             shown.ran += runnable
@@ -129,6 +141,41 @@ def run_blocks(blocks: list[str], cwd: Path, project: Path, env: dict[str, str],
             # the docker tier (tests/test_docker.py) runs these targets for real.
             dry = re.sub(r"(^|\s)make\s", r"\1make --dry-run ", command, count=1)
             shown.dry_runs.append((command, run(["bash", "-c", dry], project, env=env).stdout))
+
+
+SERVED_PORT = 8000  # where the README's commands reach `make serve`
+
+
+def start_service(command: str, cwd: Path, env: dict[str, str], shown: Shown) -> subprocess.Popen[str]:
+    """`make serve` in the background on a free port (the README's commands are pointed at
+    it), once it answers; stopped by `stop_services`."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        shown.port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        ["bash", "-c", f"{command} PORT={shown.port}"],
+        cwd=cwd,
+        env={**user_environment(), **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: make and the service stop together
+    )
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{shown.port}/v2/health/ready", timeout=2):
+                return server
+        except OSError:
+            assert server.poll() is None, server.communicate()[0][-3000:]
+            time.sleep(0.2)
+    os.killpg(server.pid, signal.SIGTERM)
+    pytest.fail(f"{command} did not answer in two minutes")
+
+
+def stop_services(shown: Shown) -> None:
+    for server in shown.servers:
+        os.killpg(server.pid, signal.SIGTERM)
+        shown.output += server.communicate(timeout=60)[0]
 
 
 def shell_environment(home: Path, python: str) -> dict[str, str]:
@@ -222,7 +269,10 @@ def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Docume
     assert "make install" in quick_start, "the README starts with the install"
     run_blocks([quick_start], project, project, env, shown)
     write_examples(project, readme, task_of(answers))
-    run_blocks(rest, project, project, env, shown)
+    try:
+        run_blocks(rest, project, project, env, shown)
+    finally:
+        stop_services(shown)
     return Documented(answers, project, home, readme, shown)
 
 
@@ -238,6 +288,8 @@ def test_every_command_shown_runs_or_is_dry_run(documented: Documented) -> None:
     assert any(command.startswith("pip download") for command in shown.ran)
     # Only the server of the offline build's wheels needs an engine without being a make target.
     assert all("http.server" in command for command in shown.not_run), shown.not_run
+    if any(command.startswith("make serve") for command in shown.ran):  # and the README's calls got answers
+        assert '"ready":true' in shown.output and '"predictions":[' in shown.output, shown.output[-3000:]
     assert shown.dry_runs, "the README shows the docker targets"
     for command, output in shown.dry_runs:
         words = shlex.split(command, comments=True)

@@ -4,11 +4,17 @@ Learned on the training split only and saved with the model, so `evaluate` and `
 apply exactly what training did: missing numbers become the training median, numbers are
 scaled, missing categories become their own category, and a category never seen in
 training is encoded as all zeros instead of failing.
+
+scikit-learn fits it; scoring applies the fitted values with NumPy (`transform`), the same
+arithmetic in a fraction of the time per call (a service scores one row at a time), and
+without changing warning filters, which other threads share.
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -63,16 +69,67 @@ def fit_preprocessing(
     return matrix
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """What the fitted preprocessing applies: per numeric column its median and scaling, per
+    categorical column the position of each known category among the one-hot outputs."""
+
+    numeric: list[str]
+    medians: np.ndarray
+    means: np.ndarray
+    scales: np.ndarray
+    categorical: list[str]
+    positions: list[dict[object, int]]  # category -> output column, after the numbers
+    width: int
+
+
+@functools.cache
+def fitted(preprocessing: ColumnTransformer) -> Fitted:
+    """The fitted values of `preprocessing` (read once per loaded model)."""
+    numbers = preprocessing.named_transformers_["numeric"]
+    imputer, scaler = numbers[0], numbers[-1]
+    numeric = numeric_columns(preprocessing)
+    encoder = preprocessing.named_transformers_["categorical"][-1]
+    categories = list(getattr(encoder, "categories_", []))  # none without categorical columns
+    positions, start = [], len(numeric)
+    for known in categories:
+        positions.append({category: start + index for index, category in enumerate(known)})
+        start += len(known)
+    return Fitted(
+        numeric=numeric,
+        medians=getattr(imputer, "statistics_", np.empty(0)),
+        means=getattr(scaler, "mean_", np.empty(0)),
+        scales=getattr(scaler, "scale_", np.empty(0)),
+        categorical=list(preprocessing.transformers_[1][2]),
+        positions=positions,
+        width=start,
+    )
+
+
 def transform(
     preprocessing: ColumnTransformer, features: pd.DataFrame, table: TableFile | None
 ) -> np.ndarray:
-    """The model's input for these rows (unseen categories are counted by `unseen_categories`)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Found unknown categories", category=UserWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)  # overflow: reported below, by row
-        matrix: np.ndarray = preprocessing.transform(features)
+    """The model's input for these rows, as the fitted preprocessing's `transform` gives it
+    (a test holds them equal); unseen categories are counted by `unseen_categories`."""
+    values = fitted(preprocessing)
+    matrix = np.zeros((len(features), values.width))
+    if values.numeric:
+        numbers = np.column_stack([features[name].to_numpy(np.float64) for name in values.numeric])
+        numbers = np.where(np.isnan(numbers), values.medians, numbers)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow: reported below, by row
+            matrix[:, : len(values.numeric)] = (numbers - values.means) / values.scales
+    rows = np.arange(len(features))
+    for name, positions in zip(values.categorical, values.positions, strict=True):
+        cells = features[name].to_numpy(object)
+        found = np.array([positions.get(category(cell), -1) for cell in cells], dtype=np.int64)
+        matrix[rows[found >= 0], found[found >= 0]] = 1.0
     check_finite(matrix, preprocessing, features, table)
     return matrix
+
+
+def category(cell: object) -> object:
+    """A cell as the fitted imputer gives it to the encoder: missing is its own category."""
+    return MISSING_CATEGORY if cell is None or cell != cell else cell  # NaN != NaN
 
 
 def unseen_categories(preprocessing: ColumnTransformer, features: pd.DataFrame) -> dict[str, int]:

@@ -16,7 +16,9 @@ import pytest
 from {{ cookiecutter.package_name }} import predict, scores
 from {{ cookiecutter.package_name }}.artifact import load_artifact
 from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.data import load_dataset, model_inputs
 from {{ cookiecutter.package_name }}.errors import UserError
+from {{ cookiecutter.package_name }}.features import transform
 from {{ cookiecutter.package_name }}.predict import predict_file, score
 from {{ cookiecutter.package_name }}.scores import PREDICTION_COLUMN
 from {{ cookiecutter.package_name }}.targets import target_values
@@ -265,3 +267,20 @@ def test_a_warning_while_a_batch_is_scored_stays_a_warning(
     source = write_csv(tmp_path / "in.csv", ["x"], [[0.5]])
     with pytest.warns(UserWarning, match="something to note"):
         predict_file(source, tmp_path / "out.csv", small_model)
+
+
+def test_scoring_applies_the_fitted_preprocessing_bit_for_bit(
+    customers_model: Path, trained: tuple[Settings, dict[str, Any]]
+) -> None:
+    """features.transform (NumPy) gives what scikit-learn's fitted transform gives, missing
+    cells, unseen categories and numbers only included."""
+    bundled = load_dataset(Settings()).features.iloc[:50]
+    customers = customer_table(200, seed=6)
+    customers.loc[[1, 2], "contract"] = "ten years"
+    for models, table in ((customers_model, customers), (trained[0].models_dir, bundled)):
+        artifact = load_artifact(models)
+        features = model_inputs(None, table, artifact.metadata["feature_types"])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Found unknown categories", UserWarning)
+            expected = artifact.preprocessing.transform(features)
+        np.testing.assert_array_equal(transform(artifact.preprocessing, features, None), expected)

@@ -4,8 +4,8 @@ answers to a batch of rows.
 
 What the rows are (a table's columns, images) is the inputs kind's: payloads.py turns a
 request's instances, tensors or files into the model's inputs, under the contract below.
-Scoring is predict.py's `score`, the function `make predict` uses, so the service and a
-batch file give the same answers.
+Scoring is predict.py's, the functions `make predict` uses, so the service and a batch file
+give the same answers.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from . import model as framework
+from . import payloads
 from .artifact import METADATA_FILE, Artifact, load_artifact
 from .config import FRAMEWORK, MODEL, TASK
 from .errors import UserError
-from .predict import score
 from .protocol import Tensor
 from .scores import PREDICTION_COLUMN, PROBABILITY_PREFIX
 
@@ -45,6 +45,10 @@ class Payloads(Protocol):
     def from_files(self, files: list[tuple[str, bytes]], metadata: dict[str, Any], /) -> Any:
         """Uploaded files (name, content) as the model's inputs."""
 
+    def score(self, artifact: Artifact, inputs: Any, /) -> pd.DataFrame:
+        """The prediction and each class's probability for the inputs `from_*` made, by the
+        function `make predict` scores with."""
+
 
 @dataclass(frozen=True)
 class ServedModel:
@@ -58,7 +62,7 @@ class ServedModel:
 
     def score(self, inputs: Any) -> pd.DataFrame:
         """The prediction and each class's probability, one row per input row."""
-        return score(self.artifact, inputs)
+        return payloads.score(self.artifact, inputs)
 
     def output_tensors(self) -> list[dict[str, Any]]:
         """The V2 metadata of what the model gives: the label and each class's probability
@@ -110,6 +114,4 @@ def load_served_model(models_dir: Path) -> ServedModel:
 
 
 if TYPE_CHECKING:  # checked by mypy, never run
-    from . import payloads
-
     _payloads: Payloads = payloads

@@ -16,9 +16,12 @@ import io
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from .artifact import Artifact
 from .errors import UserError
 from .images import read_image, shape_text
+from .predict import score as score_images
 from .protocol import Tensor
 
 TENSOR = "images"
@@ -106,3 +109,8 @@ def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> np.ndarray:
 def from_files(files: list[tuple[str, bytes]], metadata: dict[str, Any]) -> np.ndarray:
     shape = image_shape(metadata)
     return np.stack([read_file(name, content, shape) for name, content in files])
+
+
+def score(artifact: Artifact, images: np.ndarray) -> pd.DataFrame:
+    """The predicted class and each class's probability for the images `from_*` made."""
+    return score_images(artifact, images)

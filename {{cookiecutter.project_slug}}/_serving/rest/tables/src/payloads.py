@@ -1,5 +1,7 @@
-"""What a request's rows become for a model of tables: a DataFrame of the input columns, as
-`make predict` reads them from a file, for predict.score.
+"""What a request's rows become for a model of tables: the model's input columns as
+`make predict` makes them from a file's cells (numbers as floats, NaN where missing; text
+stripped, missing where empty or a missing-value word such as NA), scored by predict.py's
+`score_features`, the function `make predict` scores with.
 
 /predict takes records by column name (`{"age": 41, "city": "Lyon"}`) or rows of values in
 the trained column order; the Open Inference Protocol takes one tensor per column (FP64 for
@@ -15,8 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .artifact import Artifact
 from .errors import UserError
+from .predict import score_features
 from .protocol import Tensor
+from .tables import MISSING_TOKENS
 
 MATRIX = "features"  # the suggested name of the one FP matrix (any name not a column's)
 
@@ -64,13 +69,14 @@ def from_instances(instances: list[Any], metadata: dict[str, Any]) -> pd.DataFra
             f"{len(names)} values in the order {', '.join(names)})"
         )
     columns = {name: [row[index] for row in rows] for index, name in enumerate(names)}
-    return frame_of(
+    return pd.DataFrame(
         {name: check_cells(name, types[name], cells) for name, cells in columns.items()}
     )
 
 
-def check_cells(name: str, kind: str, cells: list[Any]) -> list[Any]:
-    """Numbers (or null) in a numeric column, text or whole numbers (or null) in a text one."""
+def check_cells(name: str, kind: str, cells: list[Any]) -> np.ndarray:
+    """Numbers (or null) in a numeric column, text or whole numbers (or null) in a text one;
+    as the model's input column."""
     for position, cell in enumerate(cells):
         number = isinstance(cell, int | float) and not isinstance(cell, bool)
         text = isinstance(cell, str) or (isinstance(cell, int) and not isinstance(cell, bool))
@@ -80,7 +86,31 @@ def check_cells(name: str, kind: str, cells: list[Any]) -> list[Any]:
                 f"instance {position + 1}: column {name!r} has {cell!r}; expected {expected} "
                 "(or null for a missing value)"
             )
-    return cells
+    if kind == "numeric":
+        return numbers(
+            name, np.array([np.nan if cell is None else cell for cell in cells], dtype=np.float64)
+        )
+    return texts([None if cell is None else str(cell) for cell in cells])
+
+
+def numbers(name: str, values: np.ndarray) -> np.ndarray:
+    """Finite numbers, NaN where missing, as a file's numeric column is read."""
+    infinite = np.flatnonzero(np.isinf(values))
+    if len(infinite):
+        raise UserError(
+            f"row {infinite[0] + 1}: column {name!r} has {values[infinite[0]]!r}; "
+            "expected a finite number (or null for a missing value)"
+        )
+    return values
+
+
+def texts(cells: list[str | None]) -> np.ndarray:
+    """Text stripped of surrounding spaces, NaN where missing, as a file's text column is read."""
+    stripped = [None if cell is None else cell.strip() for cell in cells]
+    return np.array(
+        [np.nan if cell is None or cell in MISSING_TOKENS else cell for cell in stripped],
+        dtype=object,
+    )
 
 
 def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> pd.DataFrame:
@@ -109,7 +139,7 @@ def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> pd.DataFram
         raise UserError(
             "the input tensors hold different numbers of rows; each column needs one value per row"
         )
-    return frame_of({name: column_of(given[name], kind) for name, kind in types.items()})
+    return pd.DataFrame({name: column_of(given[name], kind) for name, kind in types.items()})
 
 
 def from_matrix(tensor: Tensor, types: dict[str, str]) -> pd.DataFrame:
@@ -124,21 +154,21 @@ def from_matrix(tensor: Tensor, types: dict[str, str]) -> pd.DataFrame:
             f"matrix of [N, {len(types)}] (the columns {', '.join(types)})"
         )
     matrix = tensor.data.astype(np.float64)
-    return frame_of({name: matrix[:, index] for index, name in enumerate(types)})
+    return pd.DataFrame({name: numbers(name, matrix[:, index]) for index, name in enumerate(types)})
 
 
-def column_of(tensor: Tensor, kind: str) -> Any:
+def column_of(tensor: Tensor, kind: str) -> np.ndarray:
     values = tensor.data.reshape(-1)
     if kind == "numeric":
         if tensor.datatype == "BYTES":
             raise UserError(f"input {tensor.name!r} is BYTES; the column is numeric: send FP64")
-        return values.astype(np.float64)
+        return numbers(tensor.name, values.astype(np.float64))
     if tensor.datatype != "BYTES":
         raise UserError(
             f"input {tensor.name!r} is {tensor.datatype}; the column holds text: send BYTES"
         )
     try:
-        return [None if value is None else value.decode() for value in values]
+        return texts([None if value is None else value.decode() for value in values])
     except UnicodeDecodeError:
         raise UserError(f"input {tensor.name!r} holds bytes that are not UTF-8 text") from None
 
@@ -154,6 +184,6 @@ def all_numeric(types: dict[str, str]) -> bool:
     return all(kind == "numeric" for kind in types.values())
 
 
-def frame_of(columns: dict[str, Any]) -> pd.DataFrame:
-    """Columns of cells as a file's reader gives them (None and NaN are missing cells)."""
-    return pd.DataFrame({name: pd.Series(cells, dtype=object) for name, cells in columns.items()})
+def score(artifact: Artifact, features: pd.DataFrame) -> pd.DataFrame:
+    """The prediction and each class's probability for the rows `from_*` made."""
+    return score_features(artifact, features, None)
