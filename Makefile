@@ -9,10 +9,10 @@ PYTEST_FLAGS ?=
 LINTED := hooks tests bench scripts tooling local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint typecheck bench bench-data mutation sync-facts sync-hook clean
+.PHONY: help demo test test-fast lint typecheck bench bench-data bench-serve mutation sync-facts sync-hook clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(BIN)/pytest: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ bench: $(BIN)/pytest ## Image size, build and training-time ratios per variant (
 bench-data: $(BIN)/pytest ## Scoring time and memory for tables; CNN training memory on 200 and 2,000 photos
 	$(BIN)/python -m bench.predict_bench
 	$(BIN)/python -m bench.image_bench
+
+bench-serve: $(BIN)/pytest ## REST service latency and throughput per framework's model, against a bare FastAPI endpoint (~10 min)
+	$(BIN)/python -m bench.serve_bench
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
 	$(BIN)/python -m scripts.mutation $(ANSWERS)
