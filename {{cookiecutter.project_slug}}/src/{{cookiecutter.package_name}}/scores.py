@@ -28,9 +28,10 @@ def score_matrix(artifact: Artifact, matrix: Any, index: pd.Index | None = None)
     """The prediction and each class's probability for every row of the preprocessed
     `matrix`, from one pass of the model."""
     predicted, probabilities = predict_rows(artifact.model, matrix)
-    scores = pd.DataFrame({PREDICTION_COLUMN: decode(predicted, artifact.classes)}, index=index)
-    if probabilities is not None:
+    columns = {PREDICTION_COLUMN: decode(predicted, artifact.classes)}
+    if probabilities is not None:  # built at once: adding columns one by one costs more
         rounded = np.round(probabilities, DECIMALS)
-        for label, column in zip(artifact.classes, rounded.T, strict=True):
-            scores[PROBABILITY_PREFIX + label] = column
-    return scores
+        columns |= {
+            PROBABILITY_PREFIX + label: rounded[:, at] for at, label in enumerate(artifact.classes)
+        }
+    return pd.DataFrame(columns, index=index)
