@@ -1,10 +1,11 @@
 """`serve`: the REST service on uvicorn, with the model loaded and checked before it listens.
 
 The settings come from flags or the environment (the image and compose set the latter):
-PORT, HOST, WORKERS, MAX_BATCH, MAX_BODY_MB, ACCESS_LOG. With several workers each is a
-process of its own that loads the model; PROMETHEUS_MULTIPROC_DIR (made under /tmp when not
-set) lets /metrics add up every worker's counts. Each worker computes with a fixed share of
-the CPU cores, so workers do not fight over them.
+PORT, HOST, WORKERS, THREADS, MAX_BATCH, MAX_BODY_MB, ACCESS_LOG. With several workers each
+is a process of its own that loads the model; PROMETHEUS_MULTIPROC_DIR (made under /tmp when
+not set) lets /metrics add up every worker's counts. Each worker computes with a fixed number
+of math threads (THREADS, 1 by default): several workers then do not fight over the cores,
+and one small request is not split over threads that wait on each other.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ DEFAULTS = {
     "host": ("HOST", "127.0.0.1"),
     "port": ("PORT", "8000"),
     "workers": ("WORKERS", "1"),
+    "threads": ("THREADS", "1"),
     "max_batch": ("MAX_BATCH", "1000"),
     "max_body_mb": ("MAX_BODY_MB", "32"),
 }
@@ -67,6 +69,13 @@ def add_serve_command(commands: Any, parents: list[argparse.ArgumentParser]) -> 
         help="worker processes (WORKERS; default: 1)",
     )
     serve.add_argument(
+        "--threads",
+        type=positive,
+        default=default("threads"),
+        help="math threads per worker (THREADS; default: 1, the fastest for small requests: "
+        "more cores serve more requests with WORKERS)",
+    )
+    serve.add_argument(
         "--max-batch",
         type=positive,
         default=default("max_batch"),
@@ -86,10 +95,6 @@ def add_serve_command(commands: Any, parents: list[argparse.ArgumentParser]) -> 
     )
 
 
-def threads_per_worker(workers: int) -> int:
-    return max(1, (os.cpu_count() or 1) // workers)
-
-
 def limit_threads(count: int) -> None:
     """Every math library of this process computes with `count` threads: those loaded already
     (NumPy's BLAS) from now on, the frameworks (read at their import) from the environment."""
@@ -102,7 +107,7 @@ def limit_threads(count: int) -> None:
 
 def serve(args: argparse.Namespace, models_dir: Path) -> None:
     """Load the model (a missing or damaged one stops here, with one line), then listen."""
-    limit_threads(threads_per_worker(args.workers))  # before the framework is imported
+    limit_threads(args.threads)  # before the framework is imported
     import uvicorn
 
     from .served_model import load_served_model

@@ -33,12 +33,11 @@ from prometheus_client import (
 )
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, payloads
 from .errors import UserError
-from .protocol import HEADER_LENGTH, InferRequest, json_object, read_request, write_response
+from .protocol import HEADER_LENGTH, json_object, read_request, write_response
 from .scores import PREDICTION_COLUMN, PROBABILITY_PREFIX
 from .served_model import ServedModel
 
@@ -129,16 +128,14 @@ def create_app(model: ServedModel, limits: Limits | None = None) -> FastAPI:
     )
     async def predict(request: Request) -> JSONResponse:
         body = await read_body(request)
-        metadata = model.artifact.metadata
+        batch: Callable[[], list[Any]] = partial(read_instances, body)
+        decode: Callable[[list[Any], dict[str, Any]], Any] = payloads.from_instances
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             files = await uploaded_files(request, body)
-            check_batch(len(files))
-            read = partial(payloads.from_files, files, metadata)
-        else:
-            instances = await run_in_threadpool(read_instances, body)
-            check_batch(len(instances))
-            read = partial(payloads.from_instances, instances, metadata)
-        return JSONResponse(await run_in_threadpool(predict_answer, model, read))
+            batch, decode = partial(list, files), payloads.from_files
+        # One trip to a worker thread: decoding and scoring a large batch never blocks the loop.
+        answer = await run_in_threadpool(predict_answer, model, batch, decode, check_batch)
+        return JSONResponse(answer)
 
     @app.get("/v2/health/live", summary="V2: the server is live")
     def live() -> dict[str, bool]:
@@ -185,8 +182,9 @@ def create_app(model: ServedModel, limits: Limits | None = None) -> FastAPI:
         check_model(name, version)
         body = await read_body(request)
         header_length = request.headers.get(HEADER_LENGTH)
-        parsed = await run_in_threadpool(read_request, body, header_length)
-        content, json_length = await run_in_threadpool(infer_answer, model, parsed, check_batch)
+        content, json_length = await run_in_threadpool(
+            infer_answer, model, body, header_length, check_batch
+        )
         headers = {} if json_length is None else {HEADER_LENGTH: str(json_length)}
         media = "application/json" if json_length is None else "application/octet-stream"
         return Response(content, media_type=media, headers=headers)
@@ -241,10 +239,17 @@ async def uploaded_files(request: Request, body: bytes) -> list[tuple[str, bytes
     return files
 
 
-def predict_answer(model: ServedModel, read: Callable[[], Any]) -> dict[str, Any]:
-    """/predict's answer for the rows `read` gives: the predictions, and for a classifier
-    each class's probability."""
-    scores = model.score(read())
+def predict_answer(
+    model: ServedModel,
+    batch: Callable[[], list[Any]],
+    decode: Callable[[list[Any], dict[str, Any]], Any],
+    check_batch: Callable[[int], None],
+) -> dict[str, Any]:
+    """/predict's answer for the instances (or files) `batch` gives, which `decode` makes the
+    model's inputs: the predictions, and for a classifier each class's probability."""
+    items = batch()
+    check_batch(len(items))
+    scores = model.score(decode(items, model.artifact.metadata))
     ROWS.inc(len(scores))
     answer: dict[str, Any] = {"predictions": scores[PREDICTION_COLUMN].tolist()}
     if model.classes:
@@ -257,8 +262,11 @@ def predict_answer(model: ServedModel, read: Callable[[], Any]) -> dict[str, Any
 
 
 def infer_answer(
-    model: ServedModel, request: InferRequest, check_batch: Callable[[int], None]
+    model: ServedModel, body: bytes, header_length: str | None, check_batch: Callable[[int], None]
 ) -> tuple[bytes, int | None]:
+    """The V2 response to the inference request in `body`, and the length of its JSON part
+    when binary tensors follow it."""
+    request = read_request(body, header_length)
     inputs = payloads.from_tensors(request.inputs, model.artifact.metadata)
     check_batch(len(inputs))
     known = [tensor["name"] for tensor in model.output_tensors()]
@@ -346,11 +354,9 @@ class Metrics:
 
 
 def route_of(scope: Scope) -> str:
-    for route in scope["app"].router.routes:
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return str(route.path)
-    return "unmatched"
+    """The template of the route that answered (FastAPI puts the route in the scope)."""
+    route = scope.get("route")
+    return str(route.path) if route is not None else "unmatched"
 
 
 def schema(example: dict[str, Any], description: str) -> dict[str, Any]:
