@@ -278,18 +278,30 @@ def scored_by_docker_predict(
         return list(csv.DictReader(handle))
 
 
-def test_batch_images_score_a_host_file(trained_in_docker, tmp_path: Path) -> None:
+@pytest.fixture(scope="session")
+def scored_in_docker(trained_in_docker, tmp_path_factory: pytest.TempPathFactory):
+    """40 rows scored by make docker-predict (none without the target): the file given, the
+    ids its output should give them, and the output's rows."""
+    answers, project, env, _ = trained_in_docker
+    if answers["serving"] == "none":
+        return None
+    folder = tmp_path_factory.mktemp("scored")
+    source, ids = rows_to_score(answers, project, env, folder)
+    return source, ids, scored_by_docker_predict(project, env, source, folder)
+
+
+def test_batch_images_score_a_host_file(trained_in_docker, scored_in_docker, tmp_path: Path) -> None:
     answers, project, env, _ = trained_in_docker
     if answers["serving"] == "none":
         assert "docker-predict" not in make(["help"], project, env).stdout
         return
-    source, ids = rows_to_score(answers, project, env, tmp_path)
-    rows = scored_by_docker_predict(project, env, source, tmp_path)
+    _, ids, rows = scored_in_docker
     assert [row["id"] for row in rows] == ids
     assert all(row["prediction"] != "" for row in rows)
     # Without INPUT, the sample the project ships is scored, as the post-bake hint says (into
     # a folder the developer owns: this project's folder is root's).
-    output = tmp_path / "scored out" / "sample.csv"
+    tmp_path.chmod(0o777)
+    output = tmp_path / "sample.csv"
     done = make(["docker-predict", f"OUTPUT={output}"], project, env)
     assert "note: no INPUT given: scoring the sample samples/" in done.stdout
     with output.open() as handle:
@@ -329,17 +341,21 @@ def predictions_served(port: int, source: Path) -> list[str]:
         return [str(value) for value in json.load(answer)["predictions"]]
 
 
-def test_rest_images_serve_read_only_and_answer_as_docker_predict(trained_in_docker, tmp_path: Path) -> None:
+def test_rest_images_serve_read_only_and_answer_as_docker_predict(
+    trained_in_docker, scored_in_docker, tmp_path: Path
+) -> None:
     """make docker-serve: the image's own user, a read-only root, HEALTHCHECK healthy; /predict
     gives docker-predict's predictions for the same rows; SIGTERM stops it cleanly."""
     answers, project, env, _ = trained_in_docker
     if answers["serving"] != "rest":
         assert "docker-serve" not in make(["help"], project, env).stdout
         return
-    source, _ = rows_to_score(answers, project, env, tmp_path)
-    expected = [row["prediction"] for row in scored_by_docker_predict(project, env, source, tmp_path)]
+    source, _, rows = scored_in_docker
+    expected = [row["prediction"] for row in rows]
     port, name = free_port(), f"mldt-serve-{os.getpid()}-{tmp_path.name}"
-    flags = {"DOCKER_SERVE_FLAGS": "--network host", "DOCKER_RUN_FLAGS": f"--name {name} -e HOST=127.0.0.1"}
+    # The image's HEALTHCHECK, asked every 2 s rather than its 10 s: the same check, sooner.
+    run_flags = f"--name {name} -e HOST=127.0.0.1 --health-interval 2s"
+    flags = {"DOCKER_SERVE_FLAGS": "--network host", "DOCKER_RUN_FLAGS": run_flags}
     server = subprocess.Popen(
         ["make", "docker-serve", f"PORT={port}"],
         cwd=project,
