@@ -114,7 +114,7 @@ def transform(
     values = fitted(preprocessing)
     matrix = np.zeros((len(features), values.width))
     if values.numeric:
-        numbers = np.column_stack([features[name].to_numpy(np.float64) for name in values.numeric])
+        numbers = features[values.numeric].to_numpy(np.float64)
         numbers = np.where(np.isnan(numbers), values.medians, numbers)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow: reported below, by row
             matrix[:, : len(values.numeric)] = (numbers - values.means) / values.scales
