@@ -4,6 +4,7 @@ refuses it with what is expected (argparse prints it as a usage error)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 MAX_SEED = 2**32 - 1  # the largest seed NumPy and scikit-learn accept
 
@@ -38,11 +39,18 @@ def fraction(text: str) -> float:
     return value
 
 
-def at_least_two(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 2, got {text!r}")
-    return value
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """The type of a flag that takes a whole number of at least `minimum`."""
+
+    def at_least(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number of at least {minimum}, got {text!r}"
+            )
+        return value
+
+    return at_least

@@ -7,7 +7,7 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
-from .arguments import at_least_two
+from .arguments import whole_number
 
 # Images whose longest side is longer are read smaller (--image-size): a small CNN learns
 # as well from them, in a fraction of the time and memory.
@@ -35,7 +35,7 @@ def add_data_options(_data: argparse.ArgumentParser) -> None:
 def add_train_options(train: argparse.ArgumentParser) -> None:
     train.add_argument(
         "--image-size",
-        type=at_least_two,
+        type=whole_number(2),
         metavar="PIXELS",
         help="read images whose longest side is longer at this size, keeping their "
         f"proportions (default: {IMAGE_SIZE})",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .arguments import at_least_two
+from .arguments import whole_number
 from .errors import UserError
 
 # One-hot encoding a column with more values than this is refused (--max-categories).
@@ -54,7 +54,7 @@ def add_train_options(train: argparse.ArgumentParser) -> None:
         )
     columns.add_argument(
         "--max-categories",
-        type=at_least_two,
+        type=whole_number(2),
         help=f"refuse a categorical column with more values (default: {MAX_CATEGORIES})",
     )
     columns.add_argument(

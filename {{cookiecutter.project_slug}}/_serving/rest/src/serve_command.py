@@ -13,8 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from .arguments import whole_number
 
 APP_FACTORY = f"{__package__}.serve_command:app_from_environment"
 # The threads of OpenMP and the BLAS libraries (NumPy, scikit-learn, PyTorch) and TensorFlow's.
@@ -25,68 +28,34 @@ THREAD_VARIABLES = (
     "TF_NUM_INTRAOP_THREADS",
     "TF_NUM_INTEROP_THREADS",
 )
-# Each flag's environment variable and default: argparse checks a default as it checks a flag,
-# so a bad value in the environment is refused in one line too.
-DEFAULTS = {
-    "host": ("HOST", "127.0.0.1"),
-    "port": ("PORT", "8000"),
-    "workers": ("WORKERS", "1"),
-    "threads": ("THREADS", "1"),
-    "max_batch": ("MAX_BATCH", "1000"),
-    "max_body_mb": ("MAX_BODY_MB", "32"),
+# Each flag: its environment variable, default, type and what it sets. argparse checks a
+# default as it checks a flag, so a bad value in the environment is refused in one line too.
+SETTINGS: dict[str, tuple[str, str, Callable[[str], Any], str]] = {
+    "host": ("HOST", "127.0.0.1", str, "address to listen on"),
+    "port": ("PORT", "8000", whole_number(1), "port"),
+    "workers": ("WORKERS", "1", whole_number(1), "worker processes"),
+    "threads": (
+        "THREADS",
+        "1",
+        whole_number(1),
+        "math threads per worker: more cores serve more requests with WORKERS",
+    ),
+    "max_batch": ("MAX_BATCH", "1000", whole_number(1), "most rows per request"),
+    "max_body_mb": ("MAX_BODY_MB", "32", whole_number(1), "largest request body, in MB"),
 }
-
-
-def positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
-
-
-def default(name: str) -> str:
-    variable, value = DEFAULTS[name]
-    return os.environ.get(variable, value)
 
 
 def add_serve_command(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     serve = commands.add_parser(
         "serve", parents=parents, help="serve the model over HTTP: /predict and the V2 protocol"
     )
-    serve.add_argument(
-        "--host", default=default("host"), help="address to listen on (HOST; default: 127.0.0.1)"
-    )
-    serve.add_argument(
-        "--port", type=positive, default=default("port"), help="port (PORT; default: 8000)"
-    )
-    serve.add_argument(
-        "--workers",
-        type=positive,
-        default=default("workers"),
-        help="worker processes (WORKERS; default: 1)",
-    )
-    serve.add_argument(
-        "--threads",
-        type=positive,
-        default=default("threads"),
-        help="math threads per worker (THREADS; default: 1, the fastest for small requests: "
-        "more cores serve more requests with WORKERS)",
-    )
-    serve.add_argument(
-        "--max-batch",
-        type=positive,
-        default=default("max_batch"),
-        help="most rows per request (MAX_BATCH; default: 1000)",
-    )
-    serve.add_argument(
-        "--max-body-mb",
-        type=positive,
-        default=default("max_body_mb"),
-        help="largest request body, in MB (MAX_BODY_MB; default: 32)",
-    )
+    for name, (variable, value, kind, what) in SETTINGS.items():
+        serve.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=kind,
+            default=os.environ.get(variable, value),
+            help=f"{what} ({variable}; default: {value})",
+        )
     serve.add_argument(
         "--access-log",
         action="store_true",

@@ -25,8 +25,9 @@ from {{ cookiecutter.package_name }}.protocol import HEADER_LENGTH
 from {{ cookiecutter.package_name }}.served_model import MODEL_NAME, load_served_model
 from {{ cookiecutter.package_name }}.server import Limits, create_app
 
+from .agreeing import Agreeing
 from .fixtures import one_error_line
-from .serve_cases import BAD_INSTANCES, Agreeing, agreeing_requests, expected_inputs
+from .serve_cases import BAD_INSTANCES, agreeing_requests, expected_inputs
 from .serve_cases import served_models as served_models  # the fixture
 
 INFER = f"/v2/models/{MODEL_NAME}/infer"

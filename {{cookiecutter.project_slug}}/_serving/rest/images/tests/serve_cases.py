@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,7 @@ from PIL import Image
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 
-
-@dataclass(frozen=True)
-class Agreeing:
-    """One batch of images three ways: a file for `predict`, /predict's instances and, where
-    given, V2 tensors (name, datatype, data)."""
-
-    file: Path
-    instances: list[Any]
-    tensors: list[tuple[str, str, np.ndarray]] | None
+from .agreeing import Agreeing
 
 
 @pytest.fixture

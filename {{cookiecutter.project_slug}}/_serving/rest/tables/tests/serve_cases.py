@@ -4,7 +4,6 @@ with missing values), the same rows as a file, records, rows and V2 tensors, and
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 
 from {{ cookiecutter.package_name }}.tables import MISSING_TOKENS
 
+from .agreeing import Agreeing
 from .conftest import customer_table
 
 FEATURES = {
@@ -21,16 +21,6 @@ FEATURES = {
     "contract": "categorical",
     "payment": "categorical",
 }
-
-
-@dataclass(frozen=True)
-class Agreeing:
-    """One batch of rows three ways: a file for `predict`, /predict's instances and, where
-    given, V2 tensors (name, datatype, data)."""
-
-    file: Path
-    instances: list[Any]
-    tensors: list[tuple[str, str, np.ndarray]] | None
 
 
 @pytest.fixture
