@@ -186,7 +186,7 @@ def test_image_is_slim_and_runs_as_non_root(trained_in_docker) -> None:
     major, minor = answers["python_version"].split(".")
     assert lines == ["10001", "['models', 'reports', 'src']", f"({major}, {minor})", "[]", "[]"]
     layers = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image).stdout
-    assert "http://127.0.0.1" not in layers  # build-time index settings leave no trace
+    assert env["PIP_FIND_LINKS"] not in layers  # build-time index settings leave no trace
 
 
 INSTALLED_PROBE = (
