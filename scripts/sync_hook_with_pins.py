@@ -104,7 +104,14 @@ def inspect_install(framework_requirements: Path, python: str) -> dict:
         venv_python = folder / "venv" / "bin" / "python"
         run([python, "-m", "venv", folder / "venv"])
         pip: list[str | Path] = [venv_python, "-m", "pip", "install", "--quiet"]
-        run([*pip, "--disable-pip-version-check", "--requirement", folder / "requirements-dev.txt"], folder)
+        # PyTorch's CPU index (the pins' --extra-index-url) is not reachable from every machine:
+        # pip then passes over it at once instead of retrying for every package.
+        no_retries = {"PIP_RETRIES": "0"}
+        run(
+            [*pip, "--disable-pip-version-check", "--requirement", folder / "requirements-dev.txt"],
+            folder,
+            env=no_retries,
+        )
         return json.loads(run([venv_python, "-c", INSPECT], folder).stdout)
 
 
