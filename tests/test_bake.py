@@ -108,8 +108,20 @@ def test_compose_file_matches_the_compose_spec(variant: tuple[dict, Path]) -> No
     answers, project = variant
     compose = project / "compose.yaml"
     run(["check-jsonschema", "--builtin-schema", "vendor.compose-spec", str(compose)], project)
-    services = set(yaml.safe_load(compose.read_text())["services"])
-    assert services == {"train", *SERVING_SERVICES[answers.get("serving", DEFAULTS["serving"])]}
+    services = yaml.safe_load(compose.read_text())["services"]
+    assert set(services) == {"train", *SERVING_SERVICES[answers.get("serving", DEFAULTS["serving"])]}
+    if "serve" in services:  # read-only, writing only to a tmpfs, the model mounted read-only
+        serve = services["serve"]
+        assert (serve["read_only"], serve["tmpfs"], serve["command"]) == (True, ["/tmp"], ["serve"])
+        assert serve["volumes"] == ["./models:/app/models:ro"]
+
+
+def test_the_image_serves_with_a_health_check_or_trains_by_default(variant: tuple[dict, Path]) -> None:
+    answers, project = variant
+    dockerfile = (project / "Dockerfile").read_text()
+    rest = answers.get("serving", DEFAULTS["serving"]) == "rest"
+    found = ('CMD ["serve"]' in dockerfile, "HEALTHCHECK " in dockerfile, 'CMD ["train"]' in dockerfile)
+    assert found == (rest, rest, not rest)
 
 
 def test_license_and_makefile_match_the_answers(variant: tuple[dict, Path]) -> None:
