@@ -41,10 +41,11 @@ def expected_inputs(saved: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def cell(value: str, kind: str) -> Any:
-    """A file's cell as JSON sends it: a number, text, or null for a missing value."""
-    if value.strip() in MISSING_TOKENS:
-        return None
-    return float(value) if kind == "numeric" else value
+    """A file's cell as JSON sends it: a number (null where missing), or text as written
+    (an empty or "NA" text is missing to the service as it is to the file's reader)."""
+    if kind == "numeric":
+        return None if value.strip() in MISSING_TOKENS else float(value)
+    return value
 
 
 def agreeing_requests(folder: Path) -> list[Agreeing]:
