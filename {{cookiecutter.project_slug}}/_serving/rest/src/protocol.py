@@ -119,6 +119,8 @@ def json_object(text: bytes | memoryview, what: str, constants: bool = False) ->
         value = json.loads(bytes(text), parse_constant=float if constants else refuse_constant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(f"{what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UserError(f"{what} is not valid JSON here: it is nested too deeply") from None
     if not isinstance(value, dict):
         raise UserError(f"{what} must be a JSON object, not {type(value).__name__}")
     return value

@@ -233,6 +233,12 @@ BAD_BODIES = [
     ("/predict", b'{"rows": []}', 400, '{"instances": [...]}'),
     ("/predict", b'{"instances": []}', 400, "the batch is empty"),
     ("/predict", b'{"instances": [NaN]}', 400, "NaN is not a JSON number"),
+    (
+        "/predict",
+        b'{"instances": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        400,
+        "nested too deeply",
+    ),
     (INFER, b"{}", 400, '"inputs"'),
     (INFER, b'{"inputs": [], "extra": 1}', 400, "unknown field(s) extra"),
     (
