@@ -19,6 +19,7 @@ import pytest
 import tritonclient.http as triton
 from fastapi.testclient import TestClient
 
+from {{ cookiecutter.package_name }} import serve_command
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.predict import predict_file
 from {{ cookiecutter.package_name }}.protocol import HEADER_LENGTH
@@ -355,11 +356,20 @@ def test_the_openapi_docs_are_served(client: TestClient) -> None:
     assert {"/predict", "/v2/models/{name}/infer", "/v2/health/ready", "/metrics"} <= set(paths)
 
 
+@pytest.fixture
+def threads_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` limits the math threads of its whole process; these tests' process goes on to
+    train other models, whose weights depend on the threads they compute with."""
+    monkeypatch.setattr(serve_command, "limit_threads", lambda _count: None)
+
+
+@pytest.mark.usefixtures("threads_kept")
 def test_serve_without_a_model_says_how_to_make_one(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--models-dir", "nowhere"]) == 1
     assert "run `train` first (make train)" in one_error_line(capsys.readouterr().err)
 
 
+@pytest.mark.usefixtures("threads_kept")
 def test_a_damaged_model_stops_start_up_in_one_line(
     served_models: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
