@@ -58,6 +58,7 @@ from typing import Any
 from local_extensions import FRAMEWORKS
 from tooling.commands import run
 from tooling.installed_project import ENV, bake_and_install
+from tooling.loopback import free_port
 from tooling.pythons import require_python
 
 DEFAULT_MODEL = "logistic"  # the template's default model, offered by every framework
@@ -265,13 +266,6 @@ def wait_ready(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
         f"exited {process.returncode}" if process.poll() is not None else f"not ready in {READY_TIMEOUT_S} s"
     )
     raise SystemExit(f"the server on port {port} {what}:\n{log.read_text()[-3000:]}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def get_json(port: int, path: str) -> Any:

@@ -30,6 +30,7 @@ import pytest
 from local_extensions import FRAMEWORKS, canonical
 from tooling import base_image, docker_engine, wheel_server, wheelhouse
 from tooling.commands import BIN, run, user_environment
+from tooling.loopback import free_port
 from tooling.markdown import fenced, shell_commands
 from tooling.variants import (
     CHOICES,
@@ -306,13 +307,6 @@ def test_batch_images_score_a_host_file(trained_in_docker, scored_in_docker, tmp
     assert "note: no INPUT given: scoring the sample samples/" in done.stdout
     with output.open() as handle:
         assert len(list(csv.DictReader(handle))) == 10
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def container_state(name: str) -> str:

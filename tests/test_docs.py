@@ -20,7 +20,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -32,6 +31,7 @@ import yaml
 
 from tooling import TEMPLATE
 from tooling.commands import run, user_environment
+from tooling.loopback import free_port
 from tooling.markdown import fenced, make_targets_named, paragraph, shell_commands
 from tooling.pythons import find_python
 from tooling.variants import DEFAULTS, model_facts
@@ -155,9 +155,7 @@ SERVED_PORT = 8000  # where the README's commands reach `make serve`
 def start_service(command: str, cwd: Path, env: dict[str, str], shown: Shown) -> subprocess.Popen[str]:
     """`make serve` in the background on a free port (the README's commands are pointed at
     it), once it answers; stopped by `stop_services`."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        shown.port = probe.getsockname()[1]
+    shown.port = free_port()
     words = [*shlex.split(command, comments=True), f"PORT={shown.port}"]
     server = subprocess.Popen(
         ["bash", "-c", shlex.join(words)],
@@ -560,13 +558,6 @@ def test_make_targets_in_the_docs_exist(bake, answers: dict[str, str]) -> None:
         assert named <= targets, f"no such make target: {named - targets}"
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on: connecting to it is refused at once."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 RETRYING = "Retrying (Retry("  # pip's warning before each retry of a request
 
 
@@ -580,7 +571,7 @@ def test_an_unreachable_pytorch_index_is_retried_once_per_package(bake, tmp_path
     requirements = (project / "requirements.txt").read_text(encoding="utf-8").splitlines()
     (index,) = [line for line in requirements if line.startswith("--extra-index-url ")]
     pins = [line for line in requirements if line.startswith(("cycler==", "mpmath=="))]
-    unreachable = f"--extra-index-url http://127.0.0.1:{closed_port()}/whl/cpu"
+    unreachable = f"--extra-index-url http://127.0.0.1:{free_port()}/whl/cpu"
     folder = tmp_path / "project"
     folder.mkdir()
     shutil.copy(project / "Makefile", folder)
