@@ -33,6 +33,8 @@ LABEL, PROBABILITIES, VALUE = "label", "probabilities", "value"  # the output te
 class Payloads(Protocol):
     """payloads.py: what a request's rows become, for one kind of inputs."""
 
+    INSTANCES: str  # what /predict's instances are, for its OpenAPI description
+
     def input_tensors(self, metadata: dict[str, Any], /) -> list[dict[str, Any]]:
         """The V2 metadata of the inputs the model takes: name, datatype, shape."""
 

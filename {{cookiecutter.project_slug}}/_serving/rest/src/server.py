@@ -369,7 +369,7 @@ def schema(example: dict[str, Any], description: str) -> dict[str, Any]:
 
 PREDICT_BODY = schema(
     {"instances": ["..."]},
-    'A batch: {"instances": [...]}. ' + payloads.__doc__.split("\n\n")[1].replace("\n", " "),
+    'A batch: {"instances": [...]}. ' + payloads.INSTANCES,
 )
 INFER_BODY = schema(
     {"id": "1", "inputs": [{"name": "...", "shape": [1], "datatype": "FP64", "data": [0.0]}]},

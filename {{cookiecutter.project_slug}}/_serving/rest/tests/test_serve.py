@@ -19,7 +19,7 @@ import pytest
 import tritonclient.http as triton
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }} import serve_command
+from {{ cookiecutter.package_name }} import payloads, serve_command
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.predict import predict_file
 from {{ cookiecutter.package_name }}.protocol import HEADER_LENGTH
@@ -354,6 +354,7 @@ def test_the_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/predict", "/v2/models/{name}/infer", "/v2/health/ready", "/metrics"} <= set(paths)
+    assert payloads.INSTANCES in paths["/predict"]["post"]["requestBody"]["description"]
 
 
 @pytest.fixture

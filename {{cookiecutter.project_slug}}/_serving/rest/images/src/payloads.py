@@ -24,6 +24,11 @@ from .images import read_image, shape_text
 from .predict import score as score_images
 from .protocol import Tensor
 
+# What /predict's instances are (its OpenAPI description).
+INSTANCES = (
+    "Images as nested lists of pixels (H x W x C, in the range training read), or image files "
+    'in base64 ({"b64": "..."}); or a multipart upload of the files.'
+)
 TENSOR = "images"
 B64_FORM = '{"b64": "<the file in base64>"}'
 

@@ -23,6 +23,11 @@ from .predict import score_features
 from .protocol import Tensor
 from .tables import MISSING_TOKENS
 
+# What /predict's instances are (its OpenAPI description).
+INSTANCES = (
+    'Records by column name ({"age": 41, "city": "Lyon"}) or rows of values in the trained '
+    "column order; null, or an empty text, is a missing value."
+)
 MATRIX = "features"  # the suggested name of the one FP matrix (any name not a column's)
 
 
