@@ -45,7 +45,7 @@ bench-data: $(BIN)/pytest ## Scoring time and memory for tables; CNN training me
 	$(BIN)/python -m bench.predict_bench
 	$(BIN)/python -m bench.image_bench
 
-bench-serve: $(BIN)/pytest ## REST service latency and throughput per framework's model, against a bare FastAPI endpoint (~10 min)
+bench-serve: $(BIN)/pytest ## REST service latency and throughput per framework's model, against a bare FastAPI endpoint (~5 min)
 	$(BIN)/python -m bench.serve_bench
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from .reports import FitReport
+from .scores import Scores
 
 
 class Framework(Protocol):
@@ -71,7 +72,11 @@ class InputsFeatures(Protocol):
 class InputsPredict(Protocol):
     """predict.py: score a batch held in memory, or a file into a file."""
 
-    def score(self, artifact: Any, features: Any, /) -> Any: ...
+    def score(self, artifact: Any, features: Any, /) -> Any:
+        """A data frame of the prediction and each class's probability, one row per input."""
+
+    def score_features(self, artifact: Any, features: Any, source: Any, /) -> Scores:
+        """The same as plain arrays, for the model's inputs as `transform` takes them."""
 
     def predict_file(self, input_path: Path, output_path: Path, models_dir: Path, /) -> int:
         """Score `input_path` into `output_path`; returns the number of rows scored."""

@@ -21,7 +21,7 @@ from .features import transform
 from .files import atomic_path, same_file
 from .image_rows import ImageRows
 from .images import open_images, read_batches
-from .scores import PREDICTION_COLUMN, output_columns, score_matrix
+from .scores import PREDICTION_COLUMN, Scores, no_scores, score_matrix
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,15 @@ def score(
 ) -> pd.DataFrame:
     """The predicted class and each class's probability for each of `images` (N x H x W x C
     pixels)."""
+    return score_features(artifact, images, source).frame()
+
+
+def score_features(
+    artifact: Artifact, images: np.ndarray | ImageRows, source: Path | None
+) -> Scores:
+    """The scores of `images`, as plain arrays (what a service answers from)."""
     if len(images) == 0:
-        return pd.DataFrame(columns=output_columns(artifact))
+        return no_scores(artifact)
     matrix = transform(artifact.preprocessing, ImageRows(np.asarray(images, np.float32)), source)
     return score_matrix(artifact, matrix)
 

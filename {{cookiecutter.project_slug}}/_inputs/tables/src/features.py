@@ -7,13 +7,15 @@ training is encoded as all zeros instead of failing.
 
 scikit-learn fits it; scoring applies the fitted values with NumPy (`transform`), the same
 arithmetic in a fraction of the time per call (a service scores one row at a time), and
-without changing warning filters, which other threads share.
+without changing warning filters, which other threads share. It takes a data frame (a file's
+rows) or `Columns` (a request's rows, one array per column: no data frame to build).
 """
 
 from __future__ import annotations
 
 import functools
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +32,28 @@ from .tables import TableFile, first_row, location
 MISSING_CATEGORY = "(missing)"
 Preprocessing = ColumnTransformer  # saved with the model (artifact.py)
 Matrix = np.ndarray  # what the model is given: numbers, one column per model input
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A batch of rows as one array per input column (numbers as floats with NaN where
+    missing, text as objects with NaN where missing), as `data.model_inputs` makes a file's."""
+
+    arrays: dict[str, np.ndarray]
+    rows: int
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def __len__(self) -> int:
+        return self.rows
+
+    @property
+    def index(self) -> Sequence[int]:
+        return range(self.rows)
+
+
+Batch = pd.DataFrame | Columns  # what `transform` takes: a file's rows, or a request's
 
 
 def build_preprocessing(dataset: Dataset) -> ColumnTransformer:
@@ -64,7 +88,8 @@ def fit_preprocessing(
         for position in np.flatnonzero(~np.isfinite(scaler.scale_) | ~np.isfinite(scaler.mean_)):
             name = numeric_columns(preprocessing)[position]
             size = features[name].abs().sort_index()
-            raise too_large(table, first_row(size == size.max()), name, features)
+            row = first_row(size == size.max())
+            raise too_large(table, row, name, float(features[name].loc[row]))
     check_finite(matrix, preprocessing, features, table)
     return matrix
 
@@ -107,20 +132,22 @@ def fitted(preprocessing: ColumnTransformer) -> Fitted:
 
 
 def transform(
-    preprocessing: ColumnTransformer, features: pd.DataFrame, table: TableFile | None
+    preprocessing: ColumnTransformer, features: Batch, table: TableFile | None
 ) -> np.ndarray:
     """The model's input for these rows, as the fitted preprocessing's `transform` gives it
     (a test holds them equal); unseen categories are counted by `unseen_categories`."""
     values = fitted(preprocessing)
     matrix = np.zeros((len(features), values.width))
     if values.numeric:
-        numbers = features[values.numeric].to_numpy(np.float64)
+        numbers = np.column_stack(
+            [np.asarray(features[name], dtype=np.float64) for name in values.numeric]
+        )
         numbers = np.where(np.isnan(numbers), values.medians, numbers)
         with np.errstate(over="ignore", invalid="ignore"):  # overflow: reported below, by row
             matrix[:, : len(values.numeric)] = (numbers - values.means) / values.scales
     rows = np.arange(len(features))
     for name, positions in zip(values.categorical, values.positions, strict=True):
-        cells = features[name].to_numpy(object)
+        cells = np.asarray(features[name], dtype=object)
         found = np.array([positions.get(category(cell), -1) for cell in cells], dtype=np.int64)
         matrix[rows[found >= 0], found[found >= 0]] = 1.0
     check_finite(matrix, preprocessing, features, table)
@@ -149,7 +176,7 @@ def unseen_categories(preprocessing: ColumnTransformer, features: pd.DataFrame) 
 def check_finite(
     matrix: np.ndarray,
     preprocessing: ColumnTransformer,
-    features: pd.DataFrame,
+    features: Batch,
     table: TableFile | None,
 ) -> None:
     bad = ~np.isfinite(matrix)
@@ -157,16 +184,17 @@ def check_finite(
         position, output = np.argwhere(bad)[0]
         # Numbers come first and one output each; one-hot outputs are 0 or 1 and cannot overflow.
         name = numeric_columns(preprocessing)[output]
-        raise too_large(table, features.index[position], name, features)
+        value = float(np.asarray(features[name], dtype=np.float64)[position])
+        raise too_large(table, int(features.index[position]), name, value)
 
 
 def numeric_columns(preprocessing: ColumnTransformer) -> list[str]:
     return list(preprocessing.transformers_[0][2])
 
 
-def too_large(table: TableFile | None, row: int, name: str, features: pd.DataFrame) -> UserError:
+def too_large(table: TableFile | None, row: int, name: str, value: float) -> UserError:
     return UserError(
-        f"{location(table, row)}: column {name!r} has {float(features[name].loc[row])!r}, "
+        f"{location(table, row)}: column {name!r} has {value!r}, "
         "too large to scale "
         "(the values must stay well inside +-1e150)"
     )

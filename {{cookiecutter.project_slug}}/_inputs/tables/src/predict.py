@@ -1,7 +1,9 @@
 """Score a table with the trained model: the input's columns, plus predictions.
 
-`score` works on a DataFrame held in memory, so a long-running service can load the model
-once and score request after request; `predict_file` streams a file through it in batches.
+`score` works on a DataFrame held in memory, and `score_features` on the model's input
+columns (a data frame, or a service request's `Columns`), so a long-running service can load
+the model once and score request after request; `predict_file` streams a file through them in
+batches.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import pyarrow.parquet as pq
 from .artifact import Artifact, load_artifact
 from .data import FeatureTypes, model_inputs, require_columns
 from .errors import UserError
-from .features import transform, unseen_categories
+from .features import Batch, transform, unseen_categories
 from .files import atomic_path, same_file
-from .scores import output_columns, score_matrix
+from .scores import Scores, no_scores, score_matrix
 from .tables import TableFile, open_table, read_batches
 
 log = logging.getLogger(__name__)
@@ -41,16 +43,15 @@ def score(artifact: Artifact, frame: pd.DataFrame, table: TableFile | None = Non
     `frame` holds the model's input columns by name, in any order, as text or numbers;
     `table`, when given, lets messages point at the file's line.
     """
-    return score_features(artifact, model_inputs(table, frame, feature_types(artifact)), table)
+    features = model_inputs(table, frame, feature_types(artifact))
+    return score_features(artifact, features, table).frame(features.index)
 
 
-def score_features(
-    artifact: Artifact, features: pd.DataFrame, table: TableFile | None
-) -> pd.DataFrame:
-    if features.empty:  # no rows: the model is not asked (scikit-learn refuses zero rows)
-        return pd.DataFrame(columns=output_columns(artifact), index=features.index)
-    matrix = transform(artifact.preprocessing, features, table)
-    return score_matrix(artifact, matrix, features.index)
+def score_features(artifact: Artifact, features: Batch, source: TableFile | None) -> Scores:
+    """The scores of the model's input columns (as `data.model_inputs` makes them)."""
+    if len(features) == 0:
+        return no_scores(artifact)
+    return score_matrix(artifact, transform(artifact.preprocessing, features, source))
 
 
 def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
@@ -63,7 +64,7 @@ def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     artifact = load_artifact(models_dir)
     table = open_table(input_path)
     require_columns(table.columns, feature_types(artifact), input_path)
-    clashes = [name for name in output_columns(artifact) if name in table.columns]
+    clashes = [name for name in no_scores(artifact).frame().columns if name in table.columns]
     if clashes:
         raise UserError(f"{input_path} already has column(s) {', '.join(clashes)}; rename them")
 
@@ -73,7 +74,8 @@ def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     with atomic_path(output_path) as temporary, BatchWriter(temporary, parquet) as writer:
         for batch in read_batches(table, batch_rows):
             features = model_inputs(table, batch, feature_types(artifact))
-            writer.write(pd.concat([batch, score_features(artifact, features, table)], axis=1))
+            scores = score_features(artifact, features, table).frame(batch.index)
+            writer.write(pd.concat([batch, scores], axis=1))
             for name, count in unseen_categories(artifact.preprocessing, features).items():
                 unseen[name] = unseen.get(name, 0) + count
             rows += len(batch)

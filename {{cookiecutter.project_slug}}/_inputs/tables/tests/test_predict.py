@@ -18,7 +18,7 @@ from {{ cookiecutter.package_name }}.artifact import load_artifact
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset, model_inputs
 from {{ cookiecutter.package_name }}.errors import UserError
-from {{ cookiecutter.package_name }}.features import transform
+from {{ cookiecutter.package_name }}.features import Columns, transform
 from {{ cookiecutter.package_name }}.predict import predict_file, score
 from {{ cookiecutter.package_name }}.scores import PREDICTION_COLUMN
 from {{ cookiecutter.package_name }}.targets import target_values
@@ -273,7 +273,8 @@ def test_scoring_applies_the_fitted_preprocessing_bit_for_bit(
     customers_model: Path, trained: tuple[Settings, dict[str, Any]]
 ) -> None:
     """features.transform (NumPy) gives what scikit-learn's fitted transform gives, missing
-    cells, unseen categories and numbers only included."""
+    cells, unseen categories and numbers only included; from a data frame (a file's rows) and
+    from Columns (a request's) alike."""
     bundled = load_dataset(Settings()).features.iloc[:50]
     customers = customer_table(200, seed=6)
     customers.loc[[1, 2], "contract"] = "ten years"
@@ -284,3 +285,6 @@ def test_scoring_applies_the_fitted_preprocessing_bit_for_bit(
             warnings.filterwarnings("ignore", "Found unknown categories", UserWarning)
             expected = artifact.preprocessing.transform(features)
         np.testing.assert_array_equal(transform(artifact.preprocessing, features, None), expected)
+        arrays = {str(name): column.to_numpy() for name, column in features.items()}
+        columns = Columns(arrays, len(features))
+        np.testing.assert_array_equal(transform(artifact.preprocessing, columns, None), expected)

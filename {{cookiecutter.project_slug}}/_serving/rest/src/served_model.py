@@ -4,8 +4,8 @@ answers to a batch of rows.
 
 What the rows are (a table's columns, images) is the inputs kind's: payloads.py turns a
 request's instances, tensors or files into the model's inputs, under the contract below.
-Scoring is predict.py's, the functions `make predict` uses, so the service and a batch file
-give the same answers.
+Scoring is predict.py's `score_features`, the function `make predict` scores with, so the
+service and a batch file give the same answers.
 """
 
 from __future__ import annotations
@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
 
 from . import model as framework
-from . import payloads
+from . import payloads, predict
 from .artifact import METADATA_FILE, Artifact, load_artifact
 from .config import FRAMEWORK, MODEL, TASK
 from .errors import UserError
 from .protocol import Tensor
-from .scores import PREDICTION_COLUMN, PROBABILITY_PREFIX
+from .scores import Scores
 
 MODEL_NAME = "{{ cookiecutter.project_slug }}"
 LABEL, PROBABILITIES, VALUE = "label", "probabilities", "value"  # the output tensors
@@ -39,17 +38,13 @@ class Payloads(Protocol):
         """The V2 metadata of the inputs the model takes: name, datatype, shape."""
 
     def from_instances(self, instances: list[Any], metadata: dict[str, Any], /) -> Any:
-        """/predict's `instances` as the model's inputs (what predict.score takes)."""
+        """/predict's `instances` as the model's inputs (what predict.score_features takes)."""
 
     def from_tensors(self, tensors: list[Tensor], metadata: dict[str, Any], /) -> Any:
         """V2 input tensors as the model's inputs."""
 
     def from_files(self, files: list[tuple[str, bytes]], metadata: dict[str, Any], /) -> Any:
         """Uploaded files (name, content) as the model's inputs."""
-
-    def score(self, artifact: Artifact, inputs: Any, /) -> pd.DataFrame:
-        """The prediction and each class's probability for the inputs `from_*` made, by the
-        function `make predict` scores with."""
 
 
 @dataclass(frozen=True)
@@ -62,9 +57,9 @@ class ServedModel:
     def classes(self) -> list[str]:
         return self.artifact.classes
 
-    def score(self, inputs: Any) -> pd.DataFrame:
-        """The prediction and each class's probability, one row per input row."""
-        return payloads.score(self.artifact, inputs)
+    def score(self, inputs: Any) -> Scores:
+        """The prediction and each class's probability for the inputs payloads.py made."""
+        return predict.score_features(self.artifact, inputs, None)
 
     def output_tensors(self) -> list[dict[str, Any]]:
         """The V2 metadata of what the model gives: the label and each class's probability
@@ -76,15 +71,13 @@ class ServedModel:
             ]
         return [{"name": VALUE, "datatype": "FP64", "shape": [-1]}]
 
-    def outputs(self, scores: pd.DataFrame) -> list[Tensor]:
+    def outputs(self, scores: Scores) -> list[Tensor]:
         """`scores` (from `score`) as the output tensors `output_tensors` describes."""
-        predicted = scores[PREDICTION_COLUMN].to_numpy()
-        if self.classes:
-            columns = [PROBABILITY_PREFIX + label for label in self.classes]
-            labels = np.array([str(label).encode() for label in predicted], dtype=object)
-            probabilities = scores[columns].to_numpy(dtype=np.float64).reshape(len(scores), -1)
+        if scores.probabilities is not None:
+            labels = np.array([str(label).encode() for label in scores.predictions], dtype=object)
+            probabilities = scores.probabilities.astype(np.float64)
             return [Tensor(LABEL, "BYTES", labels), Tensor(PROBABILITIES, "FP64", probabilities)]
-        return [Tensor(VALUE, "FP64", predicted.astype(np.float64))]
+        return [Tensor(VALUE, "FP64", scores.predictions.astype(np.float64))]
 
     def description(self) -> dict[str, Any]:
         """What the model metadata says besides its tensors."""

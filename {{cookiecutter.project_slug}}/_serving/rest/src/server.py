@@ -2,9 +2,12 @@
 the OpenAPI docs, answering with a model loaded once.
 
 Each request's body is read here (at most `Limits.max_body` bytes) and decoded by the route,
-then scored by the same function as `make predict` in a worker thread, so a slow batch never
-blocks the other requests. Every error is `{"error": "..."}` with a 4xx that says what was
-expected (a 5xx is a bug), and the service answers the next request as before.
+then scored by the same function as `make predict`. A small request (a few rows, one small
+image) is answered on the event loop: its work costs less than a trip to a worker thread, and
+threads that take turns at Python's interpreter lock cost more still. A larger one goes to a
+worker thread, so a slow batch never holds up the other requests. Every error is
+`{"error": "..."}` with a 4xx that says what was expected (a 5xx is a bug), and the service
+answers the next request as before.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -38,7 +40,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import __version__, payloads
 from .errors import UserError
 from .protocol import HEADER_LENGTH, json_object, read_request, write_response
-from .scores import PREDICTION_COLUMN, PROBABILITY_PREFIX
 from .served_model import ServedModel
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,9 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 ROWS = Counter("model_rows_scored_total", "Rows (or images) scored")
+# Bodies up to this size are decoded and scored on the event loop (well under a millisecond
+# of work for a few table rows or one small image); larger ones in a worker thread.
+INLINE_BODY = 16 * 2**10
 
 
 @dataclass(frozen=True)
@@ -133,8 +137,7 @@ def create_app(model: ServedModel, limits: Limits | None = None) -> FastAPI:
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             files = await uploaded_files(request, body)
             batch, decode = partial(list, files), payloads.from_files
-        # One trip to a worker thread: decoding and scoring a large batch never blocks the loop.
-        answer = await run_in_threadpool(predict_answer, model, batch, decode, check_batch)
+        answer = await answered(body, partial(predict_answer, model, batch, decode, check_batch))
         return JSONResponse(answer)
 
     @app.get("/v2/health/live", summary="V2: the server is live")
@@ -182,8 +185,8 @@ def create_app(model: ServedModel, limits: Limits | None = None) -> FastAPI:
         check_model(name, version)
         body = await read_body(request)
         header_length = request.headers.get(HEADER_LENGTH)
-        content, json_length = await run_in_threadpool(
-            infer_answer, model, body, header_length, check_batch
+        content, json_length = await answered(
+            body, partial(infer_answer, model, body, header_length, check_batch)
         )
         headers = {} if json_length is None else {HEADER_LENGTH: str(json_length)}
         media = "application/json" if json_length is None else "application/octet-stream"
@@ -194,6 +197,13 @@ def create_app(model: ServedModel, limits: Limits | None = None) -> FastAPI:
         return Response(prometheus_text(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+async def answered(body: bytes, answer: Callable[[], Any]) -> Any:
+    """`answer()`, on the event loop for a small body, else in a worker thread."""
+    if len(body) <= INLINE_BODY:
+        return answer()
+    return await run_in_threadpool(answer)
 
 
 def too_large(limits: Limits) -> str:
@@ -251,12 +261,10 @@ def predict_answer(
     check_batch(len(items))
     scores = model.score(decode(items, model.artifact.metadata))
     ROWS.inc(len(scores))
-    answer: dict[str, Any] = {"predictions": scores[PREDICTION_COLUMN].tolist()}
-    if model.classes:
-        columns = [PROBABILITY_PREFIX + label for label in model.classes]
+    answer: dict[str, Any] = {"predictions": scores.predictions.tolist()}
+    if scores.probabilities is not None:
         answer["probabilities"] = [
-            dict(zip(model.classes, row, strict=True))
-            for row in scores[columns].to_numpy().tolist()
+            dict(zip(scores.classes, row, strict=True)) for row in scores.probabilities.tolist()
         ]
     return answer
 
@@ -278,7 +286,7 @@ def infer_answer(
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise UserError(f"no output {', '.join(unknown)}: the model gives {', '.join(known)}")
-    scores: pd.DataFrame = model.score(inputs)
+    scores = model.score(inputs)
     ROWS.inc(len(scores))
     outputs = [tensor for tensor in model.outputs(scores) if tensor.name in wanted]
     header: dict[str, Any] = {"model_name": model.name, "model_version": model.version}

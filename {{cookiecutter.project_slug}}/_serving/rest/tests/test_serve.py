@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import tritonclient.http as triton
+from fastapi.concurrency import run_in_threadpool
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }} import payloads, serve_command
+from {{ cookiecutter.package_name }} import payloads, serve_command, server
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.predict import predict_file
 from {{ cookiecutter.package_name }}.protocol import HEADER_LENGTH
@@ -124,6 +125,28 @@ def test_predict_infer_and_the_batch_file_agree(
         ).json()
         first = inferred["outputs"][0]
         same_values(first["data"], predicted["predictions"])
+
+
+def test_small_requests_are_answered_on_the_loop_large_ones_in_a_thread(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread trip costs more than a few rows' work; the answers are the same either way."""
+    trips = []
+
+    async def counted(answer: Any) -> Any:
+        trips.append(answer)
+        return await run_in_threadpool(answer)
+
+    monkeypatch.setattr(server, "run_in_threadpool", counted)  # how `answered` reaches a thread
+    one = agreeing_requests(tmp_path)[0].instances[:1]
+    small = client.post("/predict", json={"instances": one}).json()
+    assert trips == []
+    copies = server.INLINE_BODY // len(json.dumps(one)) + 1
+    body = json.dumps({"instances": one * copies})
+    assert len(body) > server.INLINE_BODY
+    large = client.post("/predict", content=body).json()
+    assert len(trips) == 1
+    assert large == {name: answer * copies for name, answer in small.items()}
 
 
 def tensor_json(name: str, datatype: str, data: np.ndarray) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What a request's images become: N x H x W x C pixels at the model's shape, for predict.score.
+"""What a request's images become: N x H x W x C pixels at the model's shape, as
+predict.score_features takes them.
 
 /predict takes each instance as nested lists of pixels (H x W x C, or H x W when the model
 reads grayscale), or as an image file (PNG, JPEG, TIFF, BMP) in base64 (`{"b64": "..."}`);
@@ -16,12 +17,9 @@ import io
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .artifact import Artifact
 from .errors import UserError
 from .images import read_image, shape_text
-from .predict import score as score_images
 from .protocol import Tensor
 
 # What /predict's instances are (its OpenAPI description).
@@ -114,8 +112,3 @@ def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> np.ndarray:
 def from_files(files: list[tuple[str, bytes]], metadata: dict[str, Any]) -> np.ndarray:
     shape = image_shape(metadata)
     return np.stack([read_file(name, content, shape) for name, content in files])
-
-
-def score(artifact: Artifact, images: np.ndarray) -> pd.DataFrame:
-    """The predicted class and each class's probability for the images `from_*` made."""
-    return score_images(artifact, images)

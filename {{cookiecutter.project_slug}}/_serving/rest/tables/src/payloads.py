@@ -1,7 +1,7 @@
 """What a request's rows become for a model of tables: the model's input columns as
 `make predict` makes them from a file's cells (numbers as floats, NaN where missing; text
-stripped, missing where empty or a missing-value word such as NA), scored by predict.py's
-`score_features`, the function `make predict` scores with.
+stripped, missing where empty or a missing-value word such as NA), one array per column
+(`features.Columns`: a data frame costs more than the model for a few rows).
 
 /predict takes records by column name (`{"age": 41, "city": "Lyon"}`) or rows of values in
 the trained column order; the Open Inference Protocol takes one tensor per column (FP64 for
@@ -15,11 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from .artifact import Artifact
 from .errors import UserError
-from .predict import score_features
+from .features import Columns
 from .protocol import Tensor
 from .tables import MISSING_TOKENS
 
@@ -43,7 +41,7 @@ def input_tensors(metadata: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def from_instances(instances: list[Any], metadata: dict[str, Any]) -> pd.DataFrame:
+def from_instances(instances: list[Any], metadata: dict[str, Any]) -> Columns:
     """Records by column name, or rows in the trained column order; not both in one batch."""
     types = feature_types(metadata)
     names = list(types)
@@ -73,15 +71,20 @@ def from_instances(instances: list[Any], metadata: dict[str, Any]) -> pd.DataFra
             "instances must all be records ({column: value}) or all be rows (lists of "
             f"{len(names)} values in the order {', '.join(names)})"
         )
-    columns = {name: [row[index] for row in rows] for index, name in enumerate(names)}
-    return pd.DataFrame(
-        {name: check_cells(name, types[name], cells) for name, cells in columns.items()}
-    )
+    arrays = {}
+    for index, (name, kind) in enumerate(types.items()):
+        cells = [row[index] for row in rows]
+        check_cells(name, kind, cells)
+        arrays[name] = (
+            numbers(name, np.array([np.nan if c is None else c for c in cells], dtype=np.float64))
+            if kind == "numeric"
+            else texts([None if cell is None else str(cell) for cell in cells])
+        )
+    return Columns(arrays, len(rows))
 
 
-def check_cells(name: str, kind: str, cells: list[Any]) -> np.ndarray:
-    """Numbers (or null) in a numeric column, text or whole numbers (or null) in a text one;
-    as the model's input column."""
+def check_cells(name: str, kind: str, cells: list[Any]) -> None:
+    """Numbers (or null) in a numeric column, text or whole numbers (or null) in a text one."""
     for position, cell in enumerate(cells):
         number = isinstance(cell, int | float) and not isinstance(cell, bool)
         text = isinstance(cell, str) or (isinstance(cell, int) and not isinstance(cell, bool))
@@ -91,11 +94,6 @@ def check_cells(name: str, kind: str, cells: list[Any]) -> np.ndarray:
                 f"instance {position + 1}: column {name!r} has {cell!r}; expected {expected} "
                 "(or null for a missing value)"
             )
-    if kind == "numeric":
-        return numbers(
-            name, np.array([np.nan if cell is None else cell for cell in cells], dtype=np.float64)
-        )
-    return texts([None if cell is None else str(cell) for cell in cells])
 
 
 def numbers(name: str, values: np.ndarray) -> np.ndarray:
@@ -118,7 +116,7 @@ def texts(cells: list[str | None]) -> np.ndarray:
     )
 
 
-def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> pd.DataFrame:
+def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> Columns:
     types = feature_types(metadata)
     if len(tensors) == 1 and tensors[0].name not in types and len(tensors[0].shape) == 2:
         return from_matrix(tensors[0], types)
@@ -144,10 +142,11 @@ def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> pd.DataFram
         raise UserError(
             "the input tensors hold different numbers of rows; each column needs one value per row"
         )
-    return pd.DataFrame({name: column_of(given[name], kind) for name, kind in types.items()})
+    arrays = {name: column_of(given[name], kind) for name, kind in types.items()}
+    return Columns(arrays, lengths.pop())
 
 
-def from_matrix(tensor: Tensor, types: dict[str, str]) -> pd.DataFrame:
+def from_matrix(tensor: Tensor, types: dict[str, str]) -> Columns:
     if not all_numeric(types):
         raise UserError(
             f"input {tensor.name!r}: a matrix is taken when every column is numeric; send one "
@@ -159,7 +158,8 @@ def from_matrix(tensor: Tensor, types: dict[str, str]) -> pd.DataFrame:
             f"matrix of [N, {len(types)}] (the columns {', '.join(types)})"
         )
     matrix = tensor.data.astype(np.float64)
-    return pd.DataFrame({name: numbers(name, matrix[:, index]) for index, name in enumerate(types)})
+    arrays = {name: numbers(name, matrix[:, index]) for index, name in enumerate(types)}
+    return Columns(arrays, len(matrix))
 
 
 def column_of(tensor: Tensor, kind: str) -> np.ndarray:
@@ -178,7 +178,7 @@ def column_of(tensor: Tensor, kind: str) -> np.ndarray:
         raise UserError(f"input {tensor.name!r} holds bytes that are not UTF-8 text") from None
 
 
-def from_files(_files: list[tuple[str, bytes]], metadata: dict[str, Any]) -> pd.DataFrame:
+def from_files(_files: list[tuple[str, bytes]], metadata: dict[str, Any]) -> Columns:
     raise UserError(
         'this model scores rows sent as JSON: {"instances": [...]} with records or rows of '
         f"the columns {', '.join(feature_types(metadata))}"
@@ -187,8 +187,3 @@ def from_files(_files: list[tuple[str, bytes]], metadata: dict[str, Any]) -> pd.
 
 def all_numeric(types: dict[str, str]) -> bool:
     return all(kind == "numeric" for kind in types.values())
-
-
-def score(artifact: Artifact, features: pd.DataFrame) -> pd.DataFrame:
-    """The prediction and each class's probability for the rows `from_*` made."""
-    return score_features(artifact, features, None)
