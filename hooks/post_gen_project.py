@@ -53,7 +53,7 @@ def chosen_variants(answers: dict, facts: dict) -> list[Path]:
 
     serving = PROJECT / "_serving" / answers["serving"]
     return [
-        framework,
+        *with_sub(framework, answers["serving"]),  # its `rest/`: the model's ONNX export
         *(framework / "parts" / part for part in model["parts"]),
         *(with_sub(PROJECT / "_frameworks" / "networks", task) if facts["network"] else []),
         PROJECT / "_tasks" / task,
@@ -71,11 +71,17 @@ def install_variants(answers: dict, facts: dict) -> None:
     # allows use_gpu only for frameworks that have the former).
     build = facts["builds"]["gpu" if answers["use_gpu"] else "cpu"]
     (frameworks / facts["name"] / build["requirements"]).replace(PROJECT / "requirements.txt")
+    # What the serving adds to the requirements, with the framework's and the inputs' parts of
+    # it, and the serving image's own (requirements-serve.txt).
     serving = PROJECT / "_serving" / answers["serving"]
-    for name in ("requirements.txt", "requirements-dev.txt"):  # what the serving adds to both
-        if (serving / name).is_file():
-            with (PROJECT / name).open("a", encoding="utf-8") as pins:
-                pins.write("\n" + (serving / name).read_text(encoding="utf-8"))
+    model = facts["models"][answers["model"]]
+    adding = [serving, frameworks / facts["name"] / answers["serving"], serving / model["inputs"]]
+    for name in ("requirements.txt", "requirements-dev.txt", "requirements-serve.txt"):
+        for folder in adding:
+            if (folder / name).is_file():
+                separator = "\n" if (PROJECT / name).is_file() else ""
+                with (PROJECT / name).open("a", encoding="utf-8") as pins:
+                    pins.write(separator + (folder / name).read_text(encoding="utf-8"))
     for root in VARIANT_ROOTS:
         shutil.rmtree(PROJECT / root)
 

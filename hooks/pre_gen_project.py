@@ -57,6 +57,7 @@ INSTALLED_IMPORT_NAMES = {
     "cycler": "cycler",
     "dateutil": "python-dateutil",
     "distlib": "distlib",
+    "examples": "tf2onnx",
     "fastapi": "fastapi",
     "filelock": "filelock",
     "flatbuffers": "flatbuffers",
@@ -101,6 +102,10 @@ INSTALLED_IMPORT_NAMES = {
     "nodeenv": "nodeenv",
     "numpy": "numpy",
     "nvidia": "nvidia-cublas and 26 other distributions",
+    "onnx": "onnx",
+    "onnx_ir": "onnx-ir",
+    "onnxruntime": "onnxruntime",
+    "onnxscript": "onnxscript",
     "opentelemetry": "opentelemetry-api",
     "opt_einsum": "opt_einsum",
     "optree": "optree",
@@ -131,12 +136,16 @@ INSTALLED_IMPORT_NAMES = {
     "scipy": "scipy",
     "setuptools": "setuptools",
     "six": "six",
+    "skl2onnx": "skl2onnx",
     "sklearn": "scikit-learn",
     "starlette": "starlette",
     "sympy": "sympy",
     "tensorflow": "tensorflow, tensorflow_cpu",
     "termcolor": "termcolor",
+    "tests": "tf2onnx",
+    "tf2onnx": "tf2onnx",
     "threadpoolctl": "threadpoolctl",
+    "tools": "tf2onnx",
     "torch": "torch",
     "torchgen": "torch",
     "triton": "triton",
@@ -161,7 +170,7 @@ INSTALLED_IMPORT_NAMES = {
 # What the pinned setuptools accepts as `project.authors[].email` (its `idn-email` format).
 BACKEND_EMAIL_PATTERN = re.compile(r"^[^@]+@[^@]+\.[^@]+\Z")
 # The requirements files these were read from (see pins_sha256 in the script).
-PINS_SHA256 = "e23d00cd2d1d5cbfd3b86d3541a87aab4158653e487a7fd125224fe9635125f5"
+PINS_SHA256 = "c6d2493c1862f4339e549d82699a13cb33014083d6837775a8b7e6ae7a7df27a"
 # --- end: written by scripts/sync_hook_with_pins.py ---
 
 

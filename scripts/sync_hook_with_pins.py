@@ -68,16 +68,29 @@ def framework_requirements() -> list[Path]:
     return sorted(PROJECT.glob("_frameworks/*/requirements*.txt"))
 
 
-def serving_requirements(name: str) -> list[Path]:
-    """What a serving answer adds to requirements.txt or requirements-dev.txt (the post-gen
-    hook appends them): `name` is one of those two file names."""
-    return sorted(PROJECT.glob(f"_serving/*/{name}"))
+SERVING_FILES = ("requirements.txt", "requirements-dev.txt", "requirements-serve.txt")
+
+
+def serving_requirements(name: str, framework: Path | None = None) -> list[Path]:
+    """What a serving answer adds to `name` (one of SERVING_FILES; the post-gen hook appends
+    them): the serving's own, its inputs kinds', and with `framework` (a framework's folder)
+    what that framework adds for it (`_frameworks/<name>/rest/`)."""
+    found = [*PROJECT.glob(f"_serving/*/{name}"), *PROJECT.glob(f"_serving/*/*/{name}")]
+    if framework is not None:
+        found += [path for path in framework.glob(f"*/{name}") if path.parent.name != "parts"]
+    return sorted(found)
 
 
 def pinned_files() -> list[Path]:
     """Every requirements file a generated project may install from."""
-    serving = [*serving_requirements("requirements.txt"), *serving_requirements("requirements-dev.txt")]
-    return [PROJECT / "requirements-dev.txt", *framework_requirements(), *serving]
+    frameworks = sorted({path.parent for path in framework_requirements()})
+    serving = {
+        path
+        for name in SERVING_FILES
+        for framework in frameworks
+        for path in serving_requirements(name, framework)
+    }
+    return [PROJECT / "requirements-dev.txt", *framework_requirements(), *sorted(serving)]
 
 
 def pins_sha256() -> str:
@@ -96,10 +109,13 @@ def inspect_install(framework_requirements: Path, python: str) -> dict:
         folder = Path(scratch)
         # requirements-dev.txt includes `-r requirements.txt`, the file the post-gen hook moves into
         # place; the hook appends the serving's pins to both, as here.
-        bases = {"requirements.txt": framework_requirements}
-        bases["requirements-dev.txt"] = PROJECT / "requirements-dev.txt"
+        # The serving's requirements.txt includes requirements-serve.txt, written here too.
+        bases = {"requirements.txt": [framework_requirements]}
+        bases["requirements-dev.txt"] = [PROJECT / "requirements-dev.txt"]
+        bases["requirements-serve.txt"] = []
         for name, base in bases.items():
-            pins = "\n".join(path.read_text(encoding="utf-8") for path in [base, *serving_requirements(name)])
+            paths = [*base, *serving_requirements(name, framework_requirements.parent)]
+            pins = "\n".join(path.read_text(encoding="utf-8") for path in paths)
             (folder / name).write_text(pins, encoding="utf-8")
         venv_python = folder / "venv" / "bin" / "python"
         run([python, "-m", "venv", folder / "venv"])

@@ -248,6 +248,10 @@ USED_FROM_OUTSIDE = {
     "copy": "NumPy passes it to __array__ (image_rows.py)",
     "score": "the inputs contract: score a batch held in memory (predict.py), for tests and serving",
     "app_from_environment": "uvicorn imports it by name to start each of several workers (serve_command.py)",
+    "intra_op_num_threads": "ONNX Runtime reads the session options set (onnx_engine.py)",
+    "inter_op_num_threads": "and this one",
+    "log_severity_level": "and this one",
+    "missing_values": "skl2onnx reads the imputer's setting (preprocessing_onnx.py)",
 }
 # Functions a decorator registers (the REST service's routes and error handlers, server.py).
 REGISTERED_BY = "@app.*"

@@ -355,7 +355,10 @@ def test_offline_wheels_are_the_images(documented: Documented) -> None:
         project,
         environment={**clean, "PIP_CONFIG_FILE": os.devnull},
     )
-    pins = re.findall(r"^([\w.-]+)==(\S+)", (project / "requirements.txt").read_text(), re.MULTILINE)
+    # requirements.txt includes requirements-serve.txt where the project serves over REST.
+    files = [project / name for name in ("requirements.txt", "requirements-serve.txt")]
+    text = "".join(path.read_text() for path in files if path.is_file())
+    pins = re.findall(r"^([\w.-]+)==(\S+)", text, re.MULTILINE)
     would_install = done.stdout.lower().replace("_", "-")
     for name, pinned in pins:
         assert f"{name.lower().replace('_', '-')}-{pinned}" in would_install, (name, done.stdout)

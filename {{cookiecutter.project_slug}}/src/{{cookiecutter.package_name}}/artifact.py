@@ -1,11 +1,12 @@
-"""The trained model on disk: the fitted preprocessing, the framework's model file, and
-`model.json`, which describes them and names their files.
+"""The trained model on disk: the fitted preprocessing, the framework's model file, where
+the service has one the two exported together to ONNX, and `model.json`, which describes
+them and names their files.
 
 The description (input columns and their types, target, classes, seed, versions) is what
 `predict` and `evaluate` need to check their input and repeat the training split, without
 the training data. Load it once with `load_artifact` and score as many tables as needed.
 
-Saving is one unit: the two files are written under names made from their content, then
+Saving is one unit: the files are written under names made from their content, then
 `model.json` is replaced in one step. Until that step the previous `model.json` still
 names the previous files, so a crash or a kill while saving leaves the last model whole.
 """
@@ -22,17 +23,21 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
 
 from . import model as framework
 from .errors import UserError
 from .features import Preprocessing
+from .files import METADATA_FILE as METADATA_FILE
 from .files import write_json
+from .scores import DECIMALS, Scores
+from .task import decode, predict_rows
 
 log = logging.getLogger(__name__)
 
-METADATA_FILE = "model.json"
 # Stems of the files model.json names, e.g. model-3fa2b1c9d4e5.joblib.
 PARTS = {"preprocessing": "preprocessing.joblib", "model": framework.MODEL_FILE}
+ONNX_FILE = "model.onnx"  # the preprocessing and model as one graph, where it was exported
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,19 @@ class Artifact:
     preprocessing: Preprocessing
     model: Any
     metadata: dict[str, Any]
+    onnx: bytes | None = None  # saved with the rest; loading reads the framework's files only
 
     @property
     def classes(self) -> list[str]:
         labels: list[str] = self.metadata["classes"]
         return labels
+
+    def scores(self, matrix: Any) -> Scores:
+        """The prediction and each class's probability for every row of the preprocessed
+        `matrix`, from one pass of the model."""
+        predicted, probabilities = predict_rows(self.model, matrix)
+        rounded = None if probabilities is None else np.round(probabilities, DECIMALS)
+        return Scores(decode(predicted, self.classes), rounded, self.classes)
 
 
 def save_artifact(models_dir: Path, artifact: Artifact) -> Path:
@@ -54,6 +67,9 @@ def save_artifact(models_dir: Path, artifact: Artifact) -> Path:
         "model": lambda path: framework.save_model(artifact.model, path),
     }
     files = {role: write_by_content(models_dir, PARTS[role], writers[role]) for role in PARTS}
+    graph = artifact.onnx
+    if graph is not None:
+        files["onnx"] = write_by_content(models_dir, ONNX_FILE, lambda to: to.write_bytes(graph))
     metadata_path = models_dir / METADATA_FILE
     write_json(metadata_path, {**artifact.metadata, "files": files})  # the commit point
     remove_unused(models_dir, keep=set(files.values()))
@@ -75,7 +91,7 @@ def write_by_content(models_dir: Path, name: str, write: Callable[[Path], object
 
 def remove_unused(models_dir: Path, keep: set[str]) -> None:
     """Files of earlier models (and of saves that were interrupted)."""
-    for name in PARTS.values():
+    for name in (*PARTS.values(), ONNX_FILE):
         stem, _, suffix = name.partition(".")
         for path in models_dir.glob(f"{stem}-*.{suffix}"):
             if path.name not in keep:

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+METADATA_FILE = "model.json"  # describes a trained model and names its files (artifact.py)
+
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:

@@ -1,62 +1,47 @@
-"""What the model says of a batch of rows: the prediction, and each class's probability.
+"""What the model says of a batch of rows, as plain arrays: the prediction for each row and,
+for a classifier, each class's probability.
 
-Every way of scoring (`predict` on a file, and the service's routes where there is one)
-ends here, so they give the same answers for the same rows.
+Every way of scoring (`predict` on a file, the service's routes with the framework or with
+ONNX Runtime) ends in one of these, so they give the same answers for the same rows. NumPy
+alone: the serving image, which has no training framework, builds them too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import pandas as pd
-
-from .artifact import Artifact
-from .task import decode, predict_rows
 
 PREDICTION_COLUMN = "prediction"
 PROBABILITY_PREFIX = "probability_"
-DECIMALS = 6  # probabilities are written rounded: the same digits from every path
+DECIMALS = 6  # probabilities are given rounded: the same digits from every path
 
 
 @dataclass(frozen=True)
 class Scores:
     """The prediction for each row (a label, or a number for a regressor) and, for a
-    classifier, each class's probability: plain arrays, which a service answers from directly
-    (a data frame costs more than the model for a few rows)."""
+    classifier, each class's probability (rows x classes, rounded to DECIMALS)."""
 
     predictions: np.ndarray
-    probabilities: np.ndarray | None  # rows x classes, rounded to DECIMALS
+    probabilities: np.ndarray | None
     classes: list[str]
 
     def __len__(self) -> int:
         return len(self.predictions)
 
-    def frame(self, index: pd.Index | None = None) -> pd.DataFrame:
+    def columns(self) -> dict[str, np.ndarray]:
         """The prediction column, then one probability column per class."""
         columns = {PREDICTION_COLUMN: self.predictions}
-        if self.probabilities is not None:  # built at once: adding columns one by one costs more
+        if self.probabilities is not None:
             columns |= {
                 PROBABILITY_PREFIX + label: self.probabilities[:, at]
                 for at, label in enumerate(self.classes)
             }
-        return pd.DataFrame(columns, index=index)
+        return columns
 
 
-def score_matrix(artifact: Artifact, matrix: Any) -> Scores:
-    """The prediction and each class's probability for every row of the preprocessed
-    `matrix`, from one pass of the model."""
-    predicted, probabilities = predict_rows(artifact.model, matrix)
-    rounded = None if probabilities is None else np.round(probabilities, DECIMALS)
-    return Scores(decode(predicted, artifact.classes), rounded, artifact.classes)
-
-
-def no_scores(artifact: Artifact) -> Scores:
-    """The scores of an empty batch: the model is not asked (scikit-learn refuses zero rows)."""
-    width = len(artifact.classes)
-    return Scores(
-        np.empty(0, dtype=object if width else np.float64),
-        np.empty((0, width)) if width else None,
-        artifact.classes,
-    )
+def no_scores(classes: list[str]) -> Scores:
+    """The scores of an empty batch (the model is not asked: scikit-learn refuses zero rows)."""
+    if classes:
+        return Scores(np.empty(0, dtype=object), np.empty((0, len(classes))), classes)
+    return Scores(np.empty(0), None, [])

@@ -29,6 +29,9 @@ from .data import ITEMS, Dataset, Features, load_bundled, load_dataset, load_lab
 from .errors import UserError
 from .features import Matrix, build_preprocessing, fit_preprocessing, transform
 from .files import same_file, write_json
+{%- if cookiecutter.serving == "rest" %}
+from .onnx_export import export_onnx
+{%- endif %}
 from .reports import LOSS_CURVE_FILE, save_loss_curve
 from .task import (
     PLOT_FILE,
@@ -152,6 +155,11 @@ def train(settings: Settings) -> dict[str, Any]:
         "versions": versions(),
     }
     artifact = Artifact(preprocessing, trained, metadata)
+{%- if cookiecutter.serving == "rest" %}
+    exported = export_onnx(artifact, split.test_features)  # what the serving image runs
+    metadata["onnx"] = exported.facts
+    artifact = Artifact(preprocessing, trained, metadata, exported.graph)
+{%- endif %}
     model_path = save_artifact(settings.models_dir, artifact)
     write_json(settings.metrics_path, metrics)
     plots = [settings.reports_dir / PLOT_FILE]

@@ -21,7 +21,7 @@ from .features import transform
 from .files import atomic_path, same_file
 from .image_rows import ImageRows
 from .images import open_images, read_batches
-from .scores import PREDICTION_COLUMN, Scores, no_scores, score_matrix
+from .scores import PREDICTION_COLUMN, Scores, no_scores
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def score(
 ) -> pd.DataFrame:
     """The predicted class and each class's probability for each of `images` (N x H x W x C
     pixels)."""
-    return score_features(artifact, images, source).frame()
+    return pd.DataFrame(score_features(artifact, images, source).columns())
 
 
 def score_features(
@@ -42,9 +42,9 @@ def score_features(
 ) -> Scores:
     """The scores of `images`, as plain arrays (what a service answers from)."""
     if len(images) == 0:
-        return no_scores(artifact)
+        return no_scores(artifact.classes)
     matrix = transform(artifact.preprocessing, ImageRows(np.asarray(images, np.float32)), source)
-    return score_matrix(artifact, matrix)
+    return artifact.scores(matrix)
 
 
 def top_class(scores: pd.DataFrame) -> pd.DataFrame:

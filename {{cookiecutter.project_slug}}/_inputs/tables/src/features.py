@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +24,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from .columns import Columns
 from .data import Dataset
 from .errors import UserError
 from .tables import TableFile, first_row, location
@@ -32,25 +32,6 @@ from .tables import TableFile, first_row, location
 MISSING_CATEGORY = "(missing)"
 Preprocessing = ColumnTransformer  # saved with the model (artifact.py)
 Matrix = np.ndarray  # what the model is given: numbers, one column per model input
-
-
-@dataclass(frozen=True)
-class Columns:
-    """A batch of rows as one array per input column (numbers as floats with NaN where
-    missing, text as objects with NaN where missing), as `data.model_inputs` makes a file's."""
-
-    arrays: dict[str, np.ndarray]
-    rows: int
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.arrays[name]
-
-    def __len__(self) -> int:
-        return self.rows
-
-    @property
-    def index(self) -> Sequence[int]:
-        return range(self.rows)
 
 
 Batch = pd.DataFrame | Columns  # what `transform` takes: a file's rows, or a request's

@@ -20,7 +20,7 @@ from .data import FeatureTypes, model_inputs, require_columns
 from .errors import UserError
 from .features import Batch, transform, unseen_categories
 from .files import atomic_path, same_file
-from .scores import Scores, no_scores, score_matrix
+from .scores import Scores, no_scores
 from .tables import TableFile, open_table, read_batches
 
 log = logging.getLogger(__name__)
@@ -44,14 +44,14 @@ def score(artifact: Artifact, frame: pd.DataFrame, table: TableFile | None = Non
     `table`, when given, lets messages point at the file's line.
     """
     features = model_inputs(table, frame, feature_types(artifact))
-    return score_features(artifact, features, table).frame(features.index)
+    return pd.DataFrame(score_features(artifact, features, table).columns(), index=features.index)
 
 
 def score_features(artifact: Artifact, features: Batch, source: TableFile | None) -> Scores:
     """The scores of the model's input columns (as `data.model_inputs` makes them)."""
     if len(features) == 0:
-        return no_scores(artifact)
-    return score_matrix(artifact, transform(artifact.preprocessing, features, source))
+        return no_scores(artifact.classes)
+    return artifact.scores(transform(artifact.preprocessing, features, source))
 
 
 def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
@@ -64,7 +64,7 @@ def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     artifact = load_artifact(models_dir)
     table = open_table(input_path)
     require_columns(table.columns, feature_types(artifact), input_path)
-    clashes = [name for name in no_scores(artifact).frame().columns if name in table.columns]
+    clashes = [name for name in no_scores(artifact.classes).columns() if name in table.columns]
     if clashes:
         raise UserError(f"{input_path} already has column(s) {', '.join(clashes)}; rename them")
 
@@ -74,8 +74,8 @@ def predict_file(input_path: Path, output_path: Path, models_dir: Path) -> int:
     with atomic_path(output_path) as temporary, BatchWriter(temporary, parquet) as writer:
         for batch in read_batches(table, batch_rows):
             features = model_inputs(table, batch, feature_types(artifact))
-            scores = score_features(artifact, features, table).frame(batch.index)
-            writer.write(pd.concat([batch, scores], axis=1))
+            scores = score_features(artifact, features, table).columns()
+            writer.write(pd.concat([batch, pd.DataFrame(scores, index=batch.index)], axis=1))
             for name, count in unseen_categories(artifact.preprocessing, features).items():
                 unseen[name] = unseen.get(name, 0) + count
             rows += len(batch)

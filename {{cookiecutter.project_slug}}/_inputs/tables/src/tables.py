@@ -19,12 +19,9 @@ import pandas as pd
 import pyarrow
 import pyarrow.parquet as pq
 
+from .columns import MISSING_TOKENS
 from .errors import UserError
 
-# Cells that mean "no value": pandas' own list, plus "?" as in many public datasets.
-MISSING_TOKENS = frozenset(
-    {"", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "None", "#N/A", "<NA>", "?"}
-)
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
 PARQUET_MAGIC = b"PAR1"

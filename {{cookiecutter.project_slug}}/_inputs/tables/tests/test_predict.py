@@ -13,12 +13,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from {{ cookiecutter.package_name }} import predict, scores
+from {{ cookiecutter.package_name }} import artifact, predict
 from {{ cookiecutter.package_name }}.artifact import load_artifact
+from {{ cookiecutter.package_name }}.columns import Columns
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset, model_inputs
 from {{ cookiecutter.package_name }}.errors import UserError
-from {{ cookiecutter.package_name }}.features import Columns, transform
+from {{ cookiecutter.package_name }}.features import transform
 from {{ cookiecutter.package_name }}.predict import predict_file, score
 from {{ cookiecutter.package_name }}.scores import PREDICTION_COLUMN
 from {{ cookiecutter.package_name }}.targets import target_values
@@ -263,7 +264,7 @@ def test_a_warning_while_a_batch_is_scored_stays_a_warning(
         warnings.warn("something to note", UserWarning, stacklevel=1)
         return real(model, features)
 
-    monkeypatch.setattr(scores, "predict_rows", noisy)
+    monkeypatch.setattr(artifact, "predict_rows", noisy)
     source = write_csv(tmp_path / "in.csv", ["x"], [[0.5]])
     with pytest.warns(UserWarning, match="something to note"):
         predict_file(source, tmp_path / "out.csv", small_model)

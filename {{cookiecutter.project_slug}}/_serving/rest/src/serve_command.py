@@ -1,7 +1,8 @@
 """`serve`: the REST service on uvicorn, with the model loaded and checked before it listens.
 
 The settings come from flags or the environment (the image and compose set the latter):
-PORT, HOST, WORKERS, THREADS, MAX_BATCH, MAX_BODY_MB, ACCESS_LOG. With several workers each
+PORT, HOST, WORKERS, THREADS, MAX_BATCH, MAX_BODY_MB, SERVE_ENGINE, ACCESS_LOG. With several
+workers each
 is a process of its own that loads the model; PROMETHEUS_MULTIPROC_DIR (made under /tmp when
 not set) lets /metrics add up every worker's counts. Each worker computes with a fixed number
 of math threads (THREADS, 1 by default): several workers then do not fight over the cores,
@@ -28,6 +29,20 @@ THREAD_VARIABLES = (
     "TF_NUM_INTRAOP_THREADS",
     "TF_NUM_INTEROP_THREADS",
 )
+
+
+def one_of(*choices: str) -> Callable[[str], str]:
+    """The type of a flag that takes one of `choices` (argparse's `choices` would not check a
+    default taken from the environment)."""
+
+    def chosen(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(choices)}, got {text!r}")
+        return text
+
+    return chosen
+
+
 # Each flag: its environment variable, default, type and what it sets. argparse checks a
 # default as it checks a flag, so a bad value in the environment is refused in one line too.
 SETTINGS: dict[str, tuple[str, str, Callable[[str], Any], str]] = {
@@ -42,6 +57,13 @@ SETTINGS: dict[str, tuple[str, str, Callable[[str], Any], str]] = {
     ),
     "max_batch": ("MAX_BATCH", "1000", whole_number(1), "most rows per request"),
     "max_body_mb": ("MAX_BODY_MB", "32", whole_number(1), "largest request body, in MB"),
+    "engine": (
+        "SERVE_ENGINE",
+        "onnx",
+        one_of("onnx", "framework"),
+        "what computes the answers: onnx (ONNX Runtime, the model exported at training) or "
+        "framework (the training framework, in the training image)",
+    ),
 }
 
 
@@ -83,7 +105,7 @@ def serve(args: argparse.Namespace, models_dir: Path) -> None:
     from .server import Limits, create_app
 
     limits = Limits(max_batch=args.max_batch, max_body=args.max_body_mb * 2**20)
-    model = load_served_model(models_dir)
+    model = load_served_model(models_dir, args.engine, args.threads)
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -97,6 +119,8 @@ def serve(args: argparse.Namespace, models_dir: Path) -> None:
         MODELS_DIR=str(models_dir.resolve()),
         MAX_BATCH=str(limits.max_batch),
         MAX_BODY_MB=str(args.max_body_mb),
+        SERVE_ENGINE=args.engine,
+        THREADS=str(args.threads),
     )
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="metrics-"))
     uvicorn.run(APP_FACTORY, factory=True, workers=args.workers, **options)
@@ -109,4 +133,7 @@ def app_from_environment() -> Any:
     from .server import Limits, create_app
 
     limits = Limits(int(os.environ["MAX_BATCH"]), int(os.environ["MAX_BODY_MB"]) * 2**20)
-    return create_app(load_served_model(Path(os.environ["MODELS_DIR"])), limits)
+    model = load_served_model(
+        Path(os.environ["MODELS_DIR"]), os.environ["SERVE_ENGINE"], int(os.environ["THREADS"])
+    )
+    return create_app(model, limits)

@@ -159,8 +159,8 @@ def create_app(model: ServedModel, limits: Limits | None = None) -> FastAPI:
         return {
             "name": model.name,
             "versions": [model.version],
-            "platform": model.description()["framework"],
-            "inputs": payloads.input_tensors(model.artifact.metadata),
+            "platform": model.engine.platform,
+            "inputs": payloads.input_tensors(model.metadata),
             "outputs": model.output_tensors(),
             "parameters": model.description(),
         }
@@ -259,7 +259,7 @@ def predict_answer(
     model's inputs: the predictions, and for a classifier each class's probability."""
     items = batch()
     check_batch(len(items))
-    scores = model.score(decode(items, model.artifact.metadata))
+    scores = model.score(decode(items, model.metadata))
     ROWS.inc(len(scores))
     answer: dict[str, Any] = {"predictions": scores.predictions.tolist()}
     if scores.probabilities is not None:
@@ -275,7 +275,7 @@ def infer_answer(
     """The V2 response to the inference request in `body`, and the length of its JSON part
     when binary tensors follow it."""
     request = read_request(body, header_length)
-    inputs = payloads.from_tensors(request.inputs, model.artifact.metadata)
+    inputs = payloads.from_tensors(request.inputs, model.metadata)
     check_batch(len(inputs))
     known = [tensor["name"] for tensor in model.output_tensors()]
     wanted = (

@@ -22,6 +22,9 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }} import payloads, serve_command, server
 from {{ cookiecutter.package_name }}.cli import main
+from {{ cookiecutter.package_name }}.config import FRAMEWORK
+from {{ cookiecutter.package_name }}.model import VERSION
+from {{ cookiecutter.package_name }}.onnx_engine import OnnxEngine
 from {{ cookiecutter.package_name }}.predict import predict_file
 from {{ cookiecutter.package_name }}.protocol import HEADER_LENGTH
 from {{ cookiecutter.package_name }}.served_model import MODEL_NAME, load_served_model
@@ -79,6 +82,16 @@ def test_the_metadata_is_the_saved_model_s(client: TestClient, served_models: Pa
         else {("value", "FP64", (-1,))}
     )
     assert metadata["parameters"]["classes"] == classes
+    assert (metadata["platform"], metadata["parameters"]["engine"]) == (
+        "onnxruntime_onnx",
+        OnnxEngine.name,
+    )
+
+
+def test_the_metadata_names_the_framework_when_it_serves(served_models: Path) -> None:
+    client = TestClient(create_app(load_served_model(served_models, "framework")))
+    metadata = client.get(f"/v2/models/{MODEL_NAME}").json()
+    assert (metadata["platform"], metadata["parameters"]["engine"]) == (FRAMEWORK, VERSION)
 
 
 def test_unknown_models_and_versions_are_404(client: TestClient) -> None:
@@ -387,6 +400,23 @@ def threads_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(serve_command, "limit_threads", lambda _count: None)
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (["--engine", "gpu"], "--engine: expected one of onnx, framework, got 'gpu'"),
+        (["--port", "0"], "--port: expected a whole number of at least 1, got '0'"),
+        (["--workers", "many"], "--workers: expected a whole number of at least 1"),
+    ],
+)
+def test_bad_serve_settings_exit_2_naming_the_flag(
+    given: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", *given])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.usefixtures("threads_kept")
 def test_serve_without_a_model_says_how_to_make_one(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--models-dir", "nowhere"]) == 1
@@ -394,10 +424,12 @@ def test_serve_without_a_model_says_how_to_make_one(capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.usefixtures("threads_kept")
+@pytest.mark.parametrize(("engine", "part"), [("onnx", "onnx"), ("framework", "model")])
 def test_a_damaged_model_stops_start_up_in_one_line(
-    served_models: Path, capsys: pytest.CaptureFixture[str]
+    engine: str, part: str, served_models: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The file the engine reads damaged: ONNX Runtime's graph, or the framework's model."""
     saved = json.loads((served_models / "model.json").read_text())
-    (served_models / saved["files"]["model"]).write_bytes(b"not a model")
-    assert main(["serve", "--models-dir", str(served_models)]) == 1
+    (served_models / saved["files"][part]).write_bytes(b"not a model")
+    assert main(["serve", "--models-dir", str(served_models), "--engine", engine]) == 1
     assert "could not be read" in one_error_line(capsys.readouterr().err)

@@ -112,3 +112,8 @@ def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> np.ndarray:
 def from_files(files: list[tuple[str, bytes]], metadata: dict[str, Any]) -> np.ndarray:
     shape = image_shape(metadata)
     return np.stack([read_file(name, content, shape) for name, content in files])
+
+
+def onnx_inputs(images: np.ndarray, _metadata: dict[str, Any]) -> list[np.ndarray]:
+    """The ONNX graph's one input (onnx_export.py): the pixels, [N, H, W, C] float32."""
+    return [np.ascontiguousarray(images, dtype=np.float32)]

@@ -15,12 +15,18 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 
 from .agreeing import Agreeing
+from .conftest import QUICK
 
 
 @pytest.fixture
 def served_models(quickly_trained: tuple[Settings, dict[str, Any]]) -> Path:
     """The model the service tests serve: a CNN trained a few epochs on the digits."""
     return quickly_trained[0].models_dir
+
+
+def quick_settings(folder: Path) -> Settings:
+    """A quick training in `folder` of a model like the served one."""
+    return Settings(models_dir=folder / "models", reports_dir=folder / "reports", params=QUICK)
 
 
 def expected_inputs(saved: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """What a request's rows become for a model of tables: the model's input columns as
 `make predict` makes them from a file's cells (numbers as floats, NaN where missing; text
 stripped, missing where empty or a missing-value word such as NA), one array per column
-(`features.Columns`: a data frame costs more than the model for a few rows).
+(`columns.Columns`: a data frame costs more than the model for a few rows).
 
 /predict takes records by column name (`{"age": 41, "city": "Lyon"}`) or rows of values in
 the trained column order; the Open Inference Protocol takes one tensor per column (FP64 for
@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from .columns import MISSING_TOKENS, Columns
 from .errors import UserError
-from .features import Columns
 from .protocol import Tensor
-from .tables import MISSING_TOKENS
 
 # What /predict's instances are (its OpenAPI description).
 INSTANCES = (
@@ -187,3 +186,31 @@ def from_files(_files: list[tuple[str, bytes]], metadata: dict[str, Any]) -> Col
 
 def all_numeric(types: dict[str, str]) -> bool:
     return all(kind == "numeric" for kind in types.values())
+
+
+def onnx_inputs(columns: Columns, metadata: dict[str, Any]) -> list[np.ndarray]:
+    """The ONNX graph's inputs (onnx_export.py): one [N, 1] tensor per column in the trained
+    order, float32 numbers (NaN where missing) or text ("" where missing)."""
+    arrays = []
+    for name, kind in feature_types(metadata).items():
+        cells = columns[name]
+        if kind == "numeric":
+            arrays.append(float32_column(name, np.asarray(cells, dtype=np.float64)))
+        else:
+            text = ["" if cell is None or cell != cell else str(cell) for cell in cells]
+            arrays.append(np.array(text, dtype=object).reshape(-1, 1))
+    return arrays
+
+
+def float32_column(name: str, values: np.ndarray) -> np.ndarray:
+    """Numbers as the ONNX graph takes them: float32, which holds up to about 3.4e38."""
+    with np.errstate(over="ignore"):
+        narrowed = values.astype(np.float32)
+    too_large = np.flatnonzero(np.isinf(narrowed) & np.isfinite(values))
+    if len(too_large):
+        row = too_large[0]
+        raise UserError(
+            f"row {row + 1}: column {name!r} has {float(values[row])!r}; the served model "
+            f"takes numbers up to {float(np.finfo(np.float32).max):.3g} in size"
+        )
+    return narrowed.reshape(-1, 1)

@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from {{ cookiecutter.package_name }}.tables import MISSING_TOKENS
+from {{ cookiecutter.package_name }}.columns import MISSING_TOKENS
+from {{ cookiecutter.package_name }}.config import Settings
 
 from .agreeing import Agreeing
-from .conftest import customer_table
+from .conftest import QUICK, customer_table
 
 FEATURES = {
     "tenure": "numeric",
@@ -27,6 +28,19 @@ FEATURES = {
 def served_models(customers_model: Path) -> Path:
     """The model the service tests serve: trained on the customers table, its id dropped."""
     return customers_model
+
+
+def quick_settings(folder: Path) -> Settings:
+    """A quick training in `folder` of a model like the served one."""
+    customer_table(300).to_csv(folder / "customers.csv", index=False)
+    return Settings(
+        data=folder / "customers.csv",
+        target="label",
+        drop=("customer_id",),
+        models_dir=folder / "models",
+        reports_dir=folder / "reports",
+        params=QUICK,
+    )
 
 
 def expected_inputs(saved: dict[str, Any]) -> list[dict[str, Any]]:
@@ -88,4 +102,5 @@ BAD_INSTANCES = [
     ('[[1, 2, ["a"], "b"]]', "column 'contract' has ['a']; expected text"),
     ('[[1e400, 2, "a", "b"]]', "expected a finite number"),
     ('[[true, 2, "a", "b"]]', "expected a number"),
+    ('[[1, 2, "a", "b"], [1e39, 2, "a", "b"]]', "row 2: column 'tenure' has 1e+39; the served"),
 ]
