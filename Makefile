@@ -9,7 +9,7 @@ PYTEST_FLAGS ?=
 LINTED := hooks tests bench scripts tooling local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint typecheck bench bench-data bench-serve mutation sync-facts sync-hook clean
+.PHONY: help demo test test-fast lint typecheck bench bench-data bench-serve bench-serve-image mutation sync-facts sync-hook clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,9 @@ bench-data: $(BIN)/pytest ## Scoring time and memory for tables; CNN training me
 
 bench-serve: $(BIN)/pytest ## REST service latency and throughput per framework's model, against a bare FastAPI endpoint (~5 min)
 	$(BIN)/python -m bench.serve_bench
+
+bench-serve-image: $(BIN)/pytest ## The serving image against the training image: size, start-up, latency (~20 min)
+	$(BIN)/python -m bench.serve_image_bench
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
 	$(BIN)/python -m scripts.mutation $(ANSWERS)

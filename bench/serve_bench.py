@@ -4,7 +4,8 @@ bare FastAPI endpoint, the floor of the stack.
 Bakes each variant (the default model of every framework, and the CNNs), installs its pinned
 requirements in a virtualenv (one per framework, shared by its models), trains it on its
 bundled dataset (the networks for 3 epochs: the quality does not matter here) and starts
-`<package> serve` with one worker on a free 127.0.0.1 port. A bare endpoint (a FastAPI
+`<package> serve` with one worker on a free 127.0.0.1 port, once per engine (`--engines`:
+ONNX Runtime on the graph exported at training, and the framework). A bare endpoint (a FastAPI
 `POST /predict` that reads the body and answers a constant) runs on uvicorn in the same
 virtualenv with the same settings (one worker, no access log). Then it sends, in rounds that
 alternate between the bare endpoint and every variant so that all see the same load on the
@@ -30,8 +31,8 @@ Run with `make bench-serve` (no Docker needed), or from the repository root
 (500 requests) for a smoke run, `--work DIR` to keep the virtualenvs between runs (the projects
 are baked and trained afresh each time, so they hold the template's current code). The
 installs take a few minutes (PyTorch and TensorFlow are large); the requests take as long as the
-service's latency says: about 2 minutes for all five variants at under 1 ms a request, on two
-cores (half a minute with --quick).
+service's latency says: about 4 minutes for all five variants and both engines at under 1 ms a
+request, on two cores (a minute with --quick).
 """
 
 from __future__ import annotations
@@ -76,7 +77,16 @@ BATCH_ROWS = 100
 CONCURRENCIES = (1, 8)
 READY_TIMEOUT_S = 300  # TensorFlow takes a while to import on a loaded machine
 # The server's settings come from the flags alone.
-SERVER_VARIABLES = ("HOST", "PORT", "WORKERS", "MAX_BATCH", "MAX_BODY_MB", "ACCESS_LOG")
+SERVER_VARIABLES = (
+    "HOST",
+    "PORT",
+    "WORKERS",
+    "THREADS",
+    "MAX_BATCH",
+    "MAX_BODY_MB",
+    "SERVE_ENGINE",
+    "ACCESS_LOG",
+)
 
 # The floor: FastAPI on uvicorn, as the service runs them, answering a constant.
 BARE_APP = """
@@ -363,13 +373,13 @@ def infer_body(inputs: list[dict[str, Any]], row: Any) -> dict[str, Any]:
     }
 
 
-def model_target(variant: Variant, port: int) -> Target:
+def model_target(variant: Variant, name: str, port: int) -> Target:
     """The variant's requests, each checked once: a 200 with the predictions asked for."""
     metadata = get_json(port, f"/v2/models/{variant.slug}")
     rows = instances(variant, metadata["inputs"])
     batches = [[rows[(start + n) % len(rows)] for n in range(BATCH_ROWS)] for start in range(0, len(rows), 7)]
     target = Target(
-        variant.name,
+        name,
         port,
         one=[http_request(port, "POST", "/predict", {"instances": [row]}) for row in rows],
         batch=[http_request(port, "POST", "/predict", {"instances": batch}) for batch in batches],
@@ -386,7 +396,7 @@ def model_target(variant: Variant, port: int) -> Target:
         answer = json.loads(body)
         given = len(answer["predictions"]) if "predictions" in answer else answer["outputs"][0]["shape"][0]
         if status != 200 or given != expected:
-            raise SystemExit(f"{variant.name}: {request[:80]!r}... answered {status}: {body[:500]!r}")
+            raise SystemExit(f"{name}: {request[:80]!r}... answered {status}: {body[:500]!r}")
     connection.close()
     return target
 
@@ -427,7 +437,14 @@ def figures(target: Target, bare: Target) -> dict[str, float]:
     return found
 
 
-def report(targets: list[Target], requests: int, rounds: int, batches: int, infers: int) -> None:
+def served_by(variant: str, engine: str) -> str:
+    """The endpoint's name: the variant and the engine that computes its answers."""
+    return f"{variant} ({engine})"
+
+
+def report(
+    targets: list[Target], engines: list[str], requests: int, rounds: int, batches: int, infers: int
+) -> None:
     bare = targets[0]
     print(
         f"\nOne worker per server, loopback, {requests:,} one-row requests at each concurrency "
@@ -456,19 +473,33 @@ def report(targets: list[Target], requests: int, rounds: int, batches: int, infe
         f"{BATCH_ROWS}-row requests; the CNN: one image p50 <= 10 ms at concurrency 1; no errors.\n"
     )
     checks: list[tuple[str, float, str, float, str]] = []  # what, value, sense, bar, unit
-    if "sklearn-logistic" in measured:
-        found = measured["sklearn-logistic"]
+    default = served_by("sklearn-logistic", engines[0])  # the service's targets: its default engine
+    if default in measured:
+        found = measured[default]
         checks += [
-            ("sklearn-logistic p50 at c1", found["c1_p50"], "<=", 5, " ms"),
-            ("sklearn-logistic p99 at c1", found["c1_p99"], "<=", 20, " ms"),
-            ("sklearn-logistic throughput / bare at c8", found["ratio"], ">=", 0.25, "x"),
-            (f"sklearn-logistic with {BATCH_ROWS}-row requests", found["rows_s"], ">=", 20_000, " rows/s"),
+            (f"{default} p50 at c1", found["c1_p50"], "<=", 5, " ms"),
+            (f"{default} p99 at c1", found["c1_p99"], "<=", 20, " ms"),
+            (f"{default} throughput / bare at c8", found["ratio"], ">=", 0.25, "x"),
+            (f"{default} with {BATCH_ROWS}-row requests", found["rows_s"], ">=", 20_000, " rows/s"),
         ]
     checks += [
         (f"{name} one image p50 at c1", found["c1_p50"], "<=", 10, " ms")
         for name, found in measured.items()
-        if name.endswith("-cnn")
+        if "-cnn (" in name
     ]
+    if set(engines) == {"onnx", "framework"}:  # ONNX Runtime no slower than the framework
+        variants = sorted({name.rsplit(" (", 1)[0] for name in measured} - {bare.name})
+        checks += [
+            (
+                f"{variant}: one-row p50 with ONNX Runtime / with the framework (c1)",
+                measured[served_by(variant, "onnx")]["c1_p50"]
+                / measured[served_by(variant, "framework")]["c1_p50"],
+                "<=",
+                1,
+                "x",
+            )
+            for variant in variants
+        ]
     for what, value, sense, bar, unit in checks:
         met = value <= bar if sense == "<=" else value >= bar
         shown = f"{value:,.0f}" if value >= 1000 else f"{value:.2f}"
@@ -498,6 +529,13 @@ def main() -> None:
         "--quick", action="store_true", help="a smoke run: 500 requests, 40 batches, 100 infers"
     )
     parser.add_argument("--work", type=Path, help="keep the virtualenvs here, for the next run")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        choices=("onnx", "framework"),
+        default=["onnx", "framework"],
+        help="what computes the answers (SERVE_ENGINE): each variant is served with each",
+    )
     args = parser.parse_args()
     if args.quick:
         args.requests, args.batches, args.infers = 500, 40, 100
@@ -527,9 +565,10 @@ def main() -> None:
         first = variants[0]  # the bare endpoint runs in its virtualenv
         start("bare", [first.python, "-c", BARE_APP], work, first.environment())
         for variant in variants:
-            command = [variant.python, "-m", variant.package, "serve", "--host", "127.0.0.1"]
-            command += ["--workers", "1", "--port"]
-            start(variant.name, command, variant.project, variant.environment())
+            for engine in args.engines:
+                command = [variant.python, "-m", variant.package, "serve", "--host", "127.0.0.1"]
+                command += ["--engine", engine, "--workers", "1", "--port"]
+                start(served_by(variant.name, engine), command, variant.project, variant.environment())
         for port, process, log in started_servers.values():
             wait_ready(port, process, log)
 
@@ -537,13 +576,17 @@ def main() -> None:
         bare_body = {"instances": [[0.0] * 30]}  # the size of a breast_cancer row
         bare_request = http_request(bare_port, "POST", "/predict", bare_body)
         targets = [Target("bare FastAPI endpoint", bare_port, [bare_request])]
-        targets += [model_target(variant, started_servers[variant.name][0]) for variant in variants]
+        targets += [
+            model_target(variant, name, started_servers[name][0])
+            for variant in variants
+            for name in (served_by(variant.name, engine) for engine in args.engines)
+        ]
 
         print("measuring ...", file=sys.stderr)
         measure_started = time.perf_counter()
         measure(targets, args.rounds, args.requests, args.batches, args.infers)
         measure_s = time.perf_counter() - measure_started
-        report(targets, args.requests, args.rounds, args.batches, args.infers)
+        report(targets, args.engines, args.requests, args.rounds, args.batches, args.infers)
     print(
         f"\nSet-up (bake, install, train) {setup_s:.0f} s, requests {measure_s:.0f} s, "
         f"whole run {time.perf_counter() - started:.0f} s on {os.cpu_count()} cores."

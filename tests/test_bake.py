@@ -37,7 +37,7 @@ MAKE_TARGETS = {
 }
 # What each serving answer adds: make targets, and compose services besides `train`.
 SERVING_TARGETS = {
-    "rest": {"docker-predict", "serve", "docker-serve"},
+    "rest": {"docker-predict", "serve", "docker-build-serve", "docker-serve"},
     "batch": {"docker-predict"},
     "none": set(),
 }
@@ -143,8 +143,10 @@ def test_python_version_reaches_image_ci_and_tools(variant: tuple[dict, Path]) -
     answers, project = variant
     version = answers.get("python_version", "3.11")
     assert (project / ".python-version").read_text().strip() == version
-    from_lines = re.findall(r"^FROM (\S+)", (project / "Dockerfile").read_text(), re.M)
-    assert from_lines == [f"python:{version}-slim"] * 2
+    from_lines = re.findall(r"^FROM (\S+)(?: AS (\S+))?$", (project / "Dockerfile").read_text(), re.M)
+    stages = {name for _, name in from_lines if name}
+    bases = [image for image, _ in from_lines if image not in stages]  # not a stage built before
+    assert len(bases) >= 2 and set(bases) == {f"python:{version}-slim"}
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     # ruff (and repo-review) take the target version from requires-python.
     assert pyproject["project"]["requires-python"] == f">={version}"
@@ -301,14 +303,17 @@ def test_use_gpu_picks_the_cuda_build_and_gives_the_containers_the_gpus(variant:
     else:  # nothing would read it
         assert "USE_GPU" not in config
     services = yaml.safe_load((project / "compose.yaml").read_text())["services"]
-    assert all(service.get("deploy") == (GPU_RESERVATION if gpu else None) for service in services.values())
+    on_training_image = [service for name, service in services.items() if name != "serve"]
+    assert all(service.get("deploy") == (GPU_RESERVATION if gpu else None) for service in on_training_image)
+    assert "deploy" not in services.get("serve", {})  # the serving image: ONNX Runtime on the CPU
     runs = [
         line
         for line in run(["make", "--dry-run", "docker-train"], project).stdout.splitlines()
         if "docker run " in line
     ]
     assert len(runs) == 1 and ("--gpus all" in runs[0]) == gpu
-    for target in sorted(SERVING_TARGETS[answers.get("serving", DEFAULTS["serving"])] - {"serve"}):
+    running = SERVING_TARGETS[answers.get("serving", DEFAULTS["serving"])] - {"serve", "docker-build-serve"}
+    for target in sorted(running):
         scoring = run(["make", "--dry-run", target, "INPUT=in.csv", "OUTPUT=out.csv"], project).stdout
         assert ("--gpus all" in scoring) == gpu, target
     if gpu:  # GPUS= runs without one, for a host or CI runner that has none
