@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import sys
 import tempfile
@@ -118,6 +119,13 @@ def bench_variant(variant: Variant, work: Path, rounds: int, requests: int, buil
     with wheel_server.serve_directory(wheels) as url:
         docker_engine.build(variant.project, images["framework"], url)
         docker_engine.build(variant.project, images["onnx"], url, "--target", "serve")
+    # The digits the CNN's requests send are read by the project's Python: the training image's.
+    variant.python = str(work / f"python-in-{variant.slug}")
+    Path(variant.python).write_text(
+        f"#!/bin/sh\nexec {shlex.join(DOCKER)} run --rm --network none --entrypoint python "
+        f'{images["framework"]} "$@"\n'
+    )
+    Path(variant.python).chmod(0o755)
     print(f"{variant.name}: training in the training image ...", file=sys.stderr)
     models = variant.project / "models"
     models.mkdir()
