@@ -74,7 +74,7 @@ def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return run([*docker_engine.docker_command(), *args], Path.cwd(), check)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def engine() -> None:
     problem = docker_engine.engine_problem()
     if problem is None:
@@ -84,9 +84,9 @@ def engine() -> None:
     pytest.skip(problem)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def wheel_urls(engine, bake) -> Iterator[dict[str, str]]:
-    """Each Python version's wheelhouse, served on 127.0.0.1 for the whole session."""
+    """Each Python version's wheelhouse, served on 127.0.0.1 for the whole tier."""
     with ExitStack() as stack:
         urls = {}
         for version in CHOICES["python_version"]:
@@ -101,15 +101,17 @@ def wheel_urls(engine, bake) -> Iterator[dict[str, str]]:
         yield urls
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def built_images() -> Iterator[list[str]]:
-    """Tags of the images this session builds; all removed at the end (base images stay)."""
+    """Tags of the images this tier builds; all removed when it ends (base images stay), and the
+    build cache dropped on a disposable engine, so that the tiers after it have the disk."""
     tags: list[str] = []
     yield tags
     docker_engine.remove_images(tags)
+    docker_engine.prune_build_cache_if_disposable()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def fake_id(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder whose `id` answers as HOST_USER, so `make` runs the container as that user."""
     folder = tmp_path_factory.mktemp("fake-id")
@@ -138,7 +140,7 @@ def make(target: list[str], project: Path, env: dict[str, str], check: bool = Tr
     return run(["make", *target], project, check, environment=env)
 
 
-@pytest.fixture(scope="session", params=VARIANTS, ids=[variant_id(v) for v in VARIANTS])
+@pytest.fixture(scope="module", params=VARIANTS, ids=[variant_id(v) for v in VARIANTS])
 def trained_in_docker(request, bake, wheel_urls, built_images, fake_id):
     """`make docker-train` run by a non-root developer (uid HOST_USER), with offline pip."""
     answers = request.param
@@ -280,7 +282,7 @@ def scored_by_docker_predict(
         return list(csv.DictReader(handle))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def scored_in_docker(trained_in_docker, tmp_path_factory: pytest.TempPathFactory):
     """40 rows scored by make docker-predict (none without the target): the file given, the
     ids its output should give them, and the output's rows."""

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from tooling.markdown import fenced, make_targets_named, paragraph, shell_comman
 from tooling.pythons import find_python
 from tooling.variants import DEFAULTS, model_facts
 
+from .support.disk import drop_installs
 from .support.images import write_images
 from .support.tables import messy_rows
 
@@ -246,7 +248,7 @@ def project_id(answers: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module", params=PROJECTS, ids=project_id)
-def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Documented:
+def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Iterator[Documented]:
     answers = request.param
     version = answers.get("python_version", "3.11")
     python = find_python(version)
@@ -278,7 +280,8 @@ def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Docume
         run_blocks(rest, project, project, env, shown)
     finally:
         stop_services(shown)
-    return Documented(answers, project, home, readme, shown)
+    yield Documented(answers, project, home, readme, shown)
+    drop_installs(project)
 
 
 # --- generated tier: the commands run ------------------------------------------------------
@@ -295,7 +298,6 @@ def test_every_command_shown_runs_or_is_dry_run(documented: Documented) -> None:
     assert all("http.server" in command for command in shown.not_run), shown.not_run
     if any(command.startswith("make serve") for command in shown.ran):  # and the README's calls got answers
         called = [command for command in shown.ran if command.startswith("curl")]
-        Path("/tmp/rest/shown.txt").write_text(shown.output)  # DEBUG
         assert '"ready":true' in shown.output and '"predictions":[' in shown.output, (
             called,
             shown.output[:20000],

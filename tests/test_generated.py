@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tooling.variants import (
     task_constant,
 )
 
+from .support.disk import drop_installs
 from .support.images import CLASSES, SHAPES_BAR, write_images
 from .support.tables import MESSY_BARS, write_messy_csv
 
@@ -56,7 +58,7 @@ def python_for(version: str) -> str:
         f"{p['framework']}-{p['model']}-py{p['python_version']}{'-gpu' if p.get('use_gpu') else ''}"
     ),
 )
-def project(request: pytest.FixtureRequest, bake) -> tuple[dict, Path]:
+def project(request: pytest.FixtureRequest, bake) -> Iterator[tuple[dict, Path]]:
     """A baked project after `git init` and `make install` (which installs the git hooks)."""
     answers = request.param
     path = bake(**answers)
@@ -64,7 +66,8 @@ def project(request: pytest.FixtureRequest, bake) -> tuple[dict, Path]:
     python = python_for(answers["python_version"])
     run(["make", "install", f"PYTHON={python}"], path, env=install_env(answers))
     assert (path / ".git" / "hooks" / "pre-commit").is_file()
-    return answers, path
+    yield answers, path
+    drop_installs(path)
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,8 @@ from tooling.hooks import load_hook
 from tooling.pythons import find_python
 from tooling.variants import short_of_the_bar
 
+from .support.disk import drop_installs
+
 SOURCE = "sklearn"  # the framework whose folder is copied
 NEW = "sklearnlite"
 NEW_FACTS: dict[str, str | int] = {
@@ -209,10 +211,13 @@ def installed_and_trained(project: Path, checks: tuple[str, ...] = ("test",)) ->
     if python is None:
         pytest.fail(f"no Python {version} on this machine; the generated tier needs each offered version")
     run(["git", "init", "--quiet"], project)
-    run(["make", "install", f"PYTHON={python}"], project)
-    outcome = run(["make", *checks], project).stdout
-    assert " passed" in outcome and "failed" not in outcome
-    run(["make", "train"], project)
+    try:
+        run(["make", "install", f"PYTHON={python}"], project)
+        outcome = run(["make", *checks], project).stdout
+        assert " passed" in outcome and "failed" not in outcome
+        run(["make", "train"], project)
+    finally:
+        drop_installs(project)
     metrics: dict = json.loads((project / "reports" / "metrics.json").read_text())
     return metrics
 
