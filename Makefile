@@ -9,7 +9,7 @@ PYTEST_FLAGS ?=
 LINTED := hooks tests bench scripts tooling local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint typecheck bench bench-data bench-serve bench-serve-image mutation sync-facts sync-hook clean
+.PHONY: help demo test test-fast lint typecheck docs docs-build release bench bench-data bench-serve bench-serve-image mutation sync-facts sync-hook clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,6 +37,17 @@ lint: $(BIN)/pytest ## Lint and type-check the template's own code
 
 typecheck: $(BIN)/pytest ## Type-check the template's own code with mypy (settings in pyproject.toml)
 	$(BIN)/mypy
+
+# The documentation site (mkdocs.yml): strict, so a broken link or a page left out fails it.
+export NO_MKDOCS_2_WARNING := 1
+docs: $(BIN)/pytest ## Serve the documentation site on http://127.0.0.1:8001, rebuilt on each edit
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
+
+docs-build: $(BIN)/pytest ## Build the documentation site into build/site (strict)
+	$(BIN)/mkdocs build --strict
+
+release: $(BIN)/pytest ## VERSION=X.Y.Z: CHANGELOG.md's Unreleased entries become a release, committed and tagged
+	$(BIN)/python -m scripts.release "$(VERSION)"
 
 bench: $(BIN)/pytest ## Image size, build and training-time ratios per variant (needs Docker)
 	$(BIN)/python -m bench.docker_bench

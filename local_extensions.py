@@ -9,6 +9,8 @@
 - `FrameworkFacts`: every framework's facts, read from `_frameworks/<name>/framework.toml`, as
   the `frameworks` global (hooks, README), the `model_fact` function (cookiecutter.json) and the
   `json_in_order` filter (the hooks receive the facts as JSON, in choice order).
+- `TemplateFolder`: this template's folder, as the `template_folder` global: the post-generation
+  hook records it, and its commit, in the project's .cruft.json (for `make template-update`).
 
 Jinja2 (cookiecutter's) and the standard library only: the template is baked in the user's
 cookiecutter environment; the facts are read by tooling/facts.py.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 
 from jinja2 import Environment
 from jinja2.ext import Extension
@@ -84,3 +87,10 @@ class FrameworkFacts(Extension):
         environment.globals["model_fact"] = model_fact
         # `tojson` sorts keys; the choices' order (the first is the default) must survive.
         environment.filters["json_in_order"] = json.dumps
+
+
+class TemplateFolder(Extension):
+    def __init__(self, environment: Environment) -> None:
+        super().__init__(environment)
+        # Where cookiecutter reads the template: the folder given, or its clone of the URL given.
+        environment.globals["template_folder"] = str(Path(__file__).resolve().parent)

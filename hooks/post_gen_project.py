@@ -18,10 +18,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 PROJECT = Path.cwd()
 VARIANT_ROOTS = ("_frameworks", "_inputs", "_tasks", "_serving")
+# What `make template-update` leaves alone by default: the user's data, results, notebooks, and
+# the sample they replace with their own (docs/upgrading.md). More in pyproject's [tool.cruft].
+SKIPPED_BY_UPDATES = ["data", "models", "notebooks", "reports", "samples"]
+# Set by cookiecutter for this bake alone (paths on this machine): not recorded.
+BAKE_ONLY_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 
 
 def lay_over(variant: Path, package: str) -> None:
@@ -109,6 +115,56 @@ def remove_unused_ci(ci: str) -> None:
         (PROJECT / ".gitlab-ci.yml").unlink()
 
 
+def template_commit(folder: Path) -> str | None:
+    """The commit the template folder is at, when it is the top of a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--show-toplevel", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:  # no git on this machine
+        return None
+    lines = done.stdout.split()
+    if done.returncode != 0 or len(lines) != 2 or Path(lines[0]).resolve() != folder.resolve():
+        return None
+    return lines[1]
+
+
+def template_source(given: str, folder: Path) -> str:
+    """Where the template is read again: the repository URL given (gh: and other abbreviations
+    written out), or the local folder, as an absolute path."""
+    from cookiecutter.config import BUILTIN_ABBREVIATIONS, get_user_config
+    from cookiecutter.repository import expand_abbreviations, is_repo_url
+
+    try:
+        abbreviations = get_user_config()["abbreviations"]
+    except Exception:  # an unreadable user config: cookiecutter's own abbreviations
+        abbreviations = BUILTIN_ABBREVIATIONS
+    url = expand_abbreviations(given, abbreviations)
+    return url if is_repo_url(url) else str(folder)
+
+
+def record_template(answers: dict, folder: Path) -> None:
+    """.cruft.json: the template, its commit and the answers, as cruft records them, so that
+    `make template-update` renders this project again. cruft's own renders (for `cruft create`
+    and updates) carry `_commit`, and cruft writes the file itself."""
+    source, commit = template_source(answers["_template"], folder), template_commit(folder)
+    context = {key: value for key, value in answers.items() if key not in BAKE_ONLY_KEYS}
+    context |= {"_template": source, "_commit": commit}
+    record = {
+        "template": source,
+        "commit": commit,
+        "checkout": None,
+        "context": {"cookiecutter": context},
+        "directory": None,
+        "skip": SKIPPED_BY_UPDATES,
+    }
+    text = json.dumps(record, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+    (PROJECT / ".cruft.json").write_text(text, encoding="utf-8")
+
+
 def print_next_steps(slug: str, serving: str) -> None:
     steps = [
         f"cd {slug}",
@@ -127,13 +183,15 @@ def print_next_steps(slug: str, serving: str) -> None:
 
 
 def main() -> None:
-    answers = json.loads(r"""{{ cookiecutter | tojson }}""")
+    answers = json.loads(r"""{{ cookiecutter | json_in_order }}""")  # in the questions' order
     frameworks = json.loads(r"""{{ frameworks | json_in_order }}""")
     install_variants(answers, frameworks[answers["framework"]])
     install_sample(answers["__dataset"], answers["__inputs"])
     install_license(answers["license"])
     remove_unused_ci(answers["ci"])
-    print_next_steps(answers["project_slug"], answers["serving"])
+    if "_commit" not in answers:  # cookiecutter's bake, not one of cruft's renders
+        record_template(answers, Path(r"""{{ template_folder }}"""))
+        print_next_steps(answers["project_slug"], answers["serving"])
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ MAKE_TARGETS = {
     "predict",
     "docker-build",
     "docker-train",
+    "template-update",
+    "template-check",
     "clean",
 }
 # What each serving answer adds: make targets, and compose services besides `train`.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from pyroma import projectdata, ratings
 from repo_review.processor import process
 
@@ -72,3 +73,7 @@ def test_zizmor_finds_nothing_even_pedantic(answers: dict[str, str], bake) -> No
     assert dependabot.exists() == (answers.get("ci", "github") == "github")
     if dependabot.exists():
         run(["check-jsonschema", "--builtin-schema", "vendor.dependabot", str(dependabot)], project)
+        updates = yaml.safe_load(dependabot.read_text(encoding="utf-8"))["updates"]
+        # The pins (requirements*.txt), the Dockerfile's base image and the actions, from the top.
+        kinds = {(update["package-ecosystem"], update["directory"]) for update in updates}
+        assert kinds == {("pip", "/"), ("docker", "/"), ("github-actions", "/")}

@@ -15,6 +15,7 @@ from tooling.commands import run
 from tooling.hooks import load_hook
 from tooling.pythons import find_python
 from tooling.variants import (
+    CHOICES,
     each_model_once,
     model_facts,
     one_gpu_project_each,
@@ -24,6 +25,7 @@ from tooling.variants import (
 
 from .support.disk import drop_installs
 from .support.images import CLASSES, SHAPES_BAR, write_images
+from .support.release_history import History, template_history, upgraded_from_release
 from .support.tables import MESSY_BARS, write_messy_csv
 
 pytestmark = pytest.mark.generated
@@ -35,6 +37,16 @@ pytestmark = pytest.mark.generated
 # the service's; the serving answers without code of their own (batch, none) are baked, linted
 # and built into images by the other tiers.
 PROJECTS = each_model_once(("python_version",)) + one_gpu_project_each()[:1]
+# Each framework's default project is baked from the template's latest release instead, edited
+# as its user would, and updated to this working tree with `make template-update`: the rest of
+# this tier then proves the updated project installs, passes its own tests and trains.
+FROM_RELEASE = [
+    answers
+    for answers in PROJECTS
+    if answers["model"] == next(iter(FRAMEWORKS[answers["framework"]]["models"]))
+    and answers["python_version"] == CHOICES["python_version"][0]
+    and not answers.get("use_gpu")
+]
 
 
 def install_env(answers: dict) -> dict[str, str]:
@@ -51,6 +63,11 @@ def python_for(version: str) -> str:
     return python
 
 
+@pytest.fixture(scope="module")
+def release_history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    return template_history(tmp_path_factory.mktemp("template-history") / "template")
+
+
 @pytest.fixture(
     scope="module",
     params=PROJECTS,
@@ -58,11 +75,18 @@ def python_for(version: str) -> str:
         f"{p['framework']}-{p['model']}-py{p['python_version']}{'-gpu' if p.get('use_gpu') else ''}"
     ),
 )
-def project(request: pytest.FixtureRequest, bake) -> Iterator[tuple[dict, Path]]:
+def project(
+    request: pytest.FixtureRequest, bake, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[dict, Path]]:
     """A baked project after `git init` and `make install` (which installs the git hooks)."""
     answers = request.param
     path = bake(**answers)
-    run(["git", "init", "--quiet"], path)
+    if answers in FROM_RELEASE:  # the working tree's bake is what the updated one must equal
+        history: History = request.getfixturevalue("release_history")
+        output = tmp_path_factory.mktemp("from-release")
+        path = upgraded_from_release(history, output, fresh=path, answers=answers)
+    else:
+        run(["git", "init", "--quiet"], path)
     python = python_for(answers["python_version"])
     run(["make", "install", f"PYTHON={python}"], path, env=install_env(answers))
     assert (path / ".git" / "hooks" / "pre-commit").is_file()
@@ -83,6 +107,13 @@ def test_lint_and_own_tests_pass(project: tuple[dict, Path]) -> None:
     run(["make", "lint"], path)
     outcome = run(["make", "test"], path).stdout
     assert " passed" in outcome and "failed" not in outcome
+
+
+def test_template_check_finds_the_project_up_to_date(project: tuple[dict, Path]) -> None:
+    """With the project's own pinned cruft: the template it was made from (this checkout; for
+    the projects updated from the latest release, the history of both) has nothing new."""
+    _, path = project
+    assert "up to date with the template at" in run(["make", "template-check"], path).stdout
 
 
 def test_training_reaches_the_quality_bar(trained) -> None:

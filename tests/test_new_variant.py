@@ -39,6 +39,7 @@ from tooling.pythons import find_python
 from tooling.variants import short_of_the_bar
 
 from .support.disk import drop_installs
+from .support.templates import bake, copy_of_the_template, files_of
 
 SOURCE = "sklearn"  # the framework whose folder is copied
 NEW = "sklearnlite"
@@ -143,17 +144,6 @@ def test_it_is_trained_as_it_is() -> None:
 }
 
 
-def copy_of_the_template(destination: Path) -> Path:
-    """The checkout's files as a commit would hold them (tracked ones, and new ones git does
-    not ignore): no .git, .venv, caches or build outputs."""
-    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], TEMPLATE).stdout
-    for name in filter(None, listed.split("\0")):
-        if (TEMPLATE / name).is_file():  # a tracked file may be deleted in the working tree
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(TEMPLATE / name, destination / name)
-    return destination
-
-
 def add_framework(template: Path) -> Path:
     """Copy the SOURCE framework's folder as NEW and change its facts file's NEW_FACTS keys,
     as a person would edit them (comments kept); returns the new facts file."""
@@ -168,20 +158,6 @@ def add_framework(template: Path) -> Path:
     source = tomllib.loads((template / FOLDER / SOURCE / FACTS_FILE).read_text(encoding="utf-8"))
     assert tomllib.loads(text) == source | NEW_FACTS  # those keys changed, and only those
     return facts
-
-
-def files_of(root: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
-    }
-
-
-def bake(template: Path, output: Path, **answers: str) -> Path:
-    """Bake with the cookiecutter command, as a user does; returns the project folder."""
-    words = [f"{key}={value}" for key, value in answers.items()]
-    run([BIN / "cookiecutter", "--no-input", "-o", output, template, *words], output.parent)
-    (project,) = output.iterdir()
-    return project
 
 
 def pytest_in(template: Path, basetemp: Path, *words: str | Path) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,250 @@
+"""Regenerate to upgrade: a project baked from one template commit takes a later one with
+`make template-update`, keeping its owner's edits.
+
+Made here from the working tree: template v1 as a git repository; projects baked from it with
+the plain cookiecutter command (and one with `cruft create`), committed, then edited as a user
+edits them; and a template v2 that changes the Dockerfile, moves a file, changes a sample
+(which updates leave alone) and adds a question. Each project's `make` runs with the template's
+own virtualenv (VENV=...), which holds the same cruft the project's requirements-dev.txt pins.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from tooling.commands import BIN, run
+
+from .support.templates import bake, copy_of_the_template, files_of
+
+SLUG = "{{cookiecutter.project_slug}}"
+PACKAGE = "my_ml_project"  # the default answers' package
+IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
+# What v2 changes.
+DOCKERFILE_LINE = "# The template's v2 changed this line of comments."
+MOVED_FROM, MOVED_TO = "tests/test_files.py", "tests/test_file_writes.py"
+QUESTION, DEFAULT = "team", "Data Science"
+OLD_PARAM, NEW_PARAM = 'param_example = "C=0.5"', 'param_example = "C=0.25"'
+SAMPLE = "samples/breast_cancer.csv"
+# What the user changes.
+TRAINING_NOTE = "\n# Our note: retrained each month on the shop's data.\n"
+README_NOTE = "\n## Our notes\n\nThe data comes from the shop's nightly export.\n"
+TEST_NOTE = "\n# Our note: these tests also guard our export.\n"
+USER_DOCKERFILE_LINE = "# Our own line, where the template's v2 writes too."
+
+
+def git(folder: Path, *args: str) -> str:
+    return run(["git", *IDENTITY, *args], folder).stdout
+
+
+def commit_all(folder: Path, message: str) -> str:
+    git(folder, "add", "--all")
+    git(folder, "commit", "--quiet", "--allow-empty", "-m", message)
+    return git(folder, "rev-parse", "HEAD").strip()
+
+
+def make(project: Path, *words: str, check: bool = False):
+    """A target of the project's Makefile, with the template's virtualenv as the project's."""
+    return run(["make", "--no-print-directory", *words, f"VENV={Path(sys.prefix)}"], project, check=check)
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def insert_after_first_line(path: Path, line: str) -> None:
+    first, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    path.write_text(f"{first}\n{line}\n{rest}", encoding="utf-8")
+
+
+def make_v2(template: Path) -> None:
+    """Change the Dockerfile, move a test file, change a sample, add a question (asked last,
+    and shown at the top of the README), and change a fact of the default model (read by the
+    template's Jinja extension: the README's example of --param)."""
+    project = template / SLUG
+    facts = project / "_frameworks" / "sklearn" / "framework.toml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(OLD_PARAM, NEW_PARAM, 1), encoding="utf-8")
+    insert_after_first_line(project / "Dockerfile", DOCKERFILE_LINE)
+    (project / MOVED_FROM).rename(project / MOVED_TO)
+    append(project / "_samples" / Path(SAMPLE).name, "\n")
+    questions = json.loads((template / "cookiecutter.json").read_text(encoding="utf-8"))
+    questions = {
+        **{key: value for key, value in questions.items() if not key.startswith("_")},
+        QUESTION: DEFAULT,
+        **{key: value for key, value in questions.items() if key.startswith("_")},
+    }
+    questions["__prompts__"][QUESTION] = "Team that owns the project (README)"
+    text = json.dumps(questions, indent=2, ensure_ascii=False) + "\n"
+    (template / "cookiecutter.json").write_text(text, encoding="utf-8")
+    readme = project / "README.md"
+    title = "# {{ cookiecutter.project_name }}\n"
+    owned = f"{title}\nOwned by {{{{ cookiecutter.{QUESTION} }}}}.\n"
+    readme.write_text(readme.read_text(encoding="utf-8").replace(title, owned, 1), encoding="utf-8")
+
+
+def edit_as_a_user(project: Path) -> None:
+    append(project / "src" / PACKAGE / "train.py", TRAINING_NOTE)
+    append(project / "README.md", README_NOTE)
+    append(project / MOVED_FROM, TEST_NOTE)
+
+
+class Upgrade(NamedTuple):
+    template: Path
+    v1: str
+    v2: str
+    projects: dict[str, Path]  # by what the test does with it
+    fresh_v2: Path  # the default project baked from v2, for comparison
+
+
+@pytest.fixture(scope="module")
+def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Upgrade:
+    root = tmp_path_factory.mktemp("upgrade")
+    template = copy_of_the_template(root / "template")
+    git(template, "init", "--quiet", "--initial-branch=main")
+    v1 = commit_all(template, "v1")
+    projects = {}
+    for name in ("edited", "conflicting", "dirty"):
+        project = bake(template, root / name)
+        git(project, "init", "--quiet")
+        commit_all(project, "The project as made")
+        projects[name] = project
+    edit_as_a_user(projects["edited"])
+    commit_all(projects["edited"], "Our edits")
+    insert_after_first_line(projects["conflicting"] / "Dockerfile", USER_DOCKERFILE_LINE)
+    commit_all(projects["conflicting"], "Our Dockerfile line")
+    append(projects["dirty"] / "README.md", README_NOTE)  # not committed
+    # `cruft create`, the other way to make a project, from v1.
+    made = root / "made-with-cruft"
+    made.mkdir()
+    run([BIN / "cruft", "create", "--no-input", "--checkout", v1, str(template)], made)
+    (projects["cruft"],) = made.iterdir()
+    git(projects["cruft"], "init", "--quiet")
+    commit_all(projects["cruft"], "The project as made")
+    edit_as_a_user(projects["cruft"])
+    commit_all(projects["cruft"], "Our edits")
+    make_v2(template)
+    v2 = commit_all(template, "v2")
+    return Upgrade(template, v1, v2, projects, bake(template, root / "fresh-v2"))
+
+
+def record_of(project: Path) -> dict:
+    return json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
+
+
+def unmerged(project: Path) -> list[str]:
+    return git(project, "diff", "--name-only", "--diff-filter=U").split()
+
+
+def test_a_bake_records_its_template_commit_and_answers_and_no_local_path(upgrade: Upgrade, tmp_path) -> None:
+    again = bake(upgrade.template, tmp_path / "again")
+    record = record_of(again)
+    assert (record["template"], record["commit"]) == (str(upgrade.template), upgrade.v2)
+    answers = record["context"]["cookiecutter"]
+    assert answers[QUESTION] == DEFAULT and answers["framework"] == "sklearn"
+    assert (answers["_template"], answers["_commit"]) == (str(upgrade.template), upgrade.v2)
+    text = (again / ".cruft.json").read_text(encoding="utf-8")
+    assert str(tmp_path) not in text and not {"_output_dir", "_repo_dir", "_checkout"} & answers.keys()
+    assert record["skip"] == ["data", "models", "notebooks", "reports", "samples"]
+
+
+def test_bakes_are_pure(upgrade: Upgrade, tmp_path) -> None:
+    """The same answers and template commit: byte-identical files, wherever they are baked."""
+    first = bake(upgrade.template, tmp_path / "first", framework="pytorch", model="cnn")
+    second = bake(upgrade.template, tmp_path / "elsewhere" / "second", framework="pytorch", model="cnn")
+    assert files_of(first) == files_of(second)
+
+
+def test_an_update_brings_the_template_changes_and_keeps_the_edits(upgrade: Upgrade) -> None:
+    project = upgrade.projects["edited"]
+    checked = make(project, "template-check")
+    assert checked.returncode != 0 and f"behind: the template at {upgrade.template}" in checked.stdout
+    sample_before = (project / SAMPLE).read_bytes()
+    done = make(project, "template-update", check=True)
+    assert f"updated from template commit {upgrade.v1[:12]} to {upgrade.v2[:12]}" in done.stdout
+    assert f"new question '{QUESTION}': answered with its default '{DEFAULT}'" in done.stdout
+    assert unmerged(project) == [] and not list(project.rglob("*.rej"))
+    # The whole tree is v2's, but for the user's edits and the samples, which updates skip.
+    updated, fresh = files_of(project), files_of(upgrade.fresh_v2)
+    assert updated.keys() == fresh.keys()
+    edited = {
+        f"src/{PACKAGE}/train.py": TRAINING_NOTE,
+        "README.md": README_NOTE,
+        MOVED_TO: TEST_NOTE,  # the edit moved with its file
+    }
+    for path, note in edited.items():
+        assert updated[path] == fresh[path] + note.encode(), path
+    assert updated[SAMPLE] == sample_before != fresh[SAMPLE]
+    differ = {path for path in fresh if updated[path] != fresh[path]} - {".cruft.json"}
+    assert differ == {*edited, SAMPLE}
+    record = record_of(project)
+    assert record["commit"] == upgrade.v2 and record["context"]["cookiecutter"][QUESTION] == DEFAULT
+    assert DOCKERFILE_LINE in (project / "Dockerfile").read_text(encoding="utf-8")
+    assert "--param C=0.25" in (project / "README.md").read_text(encoding="utf-8")
+    commit_all(project, "Take the template's v2")
+    checked = make(project, "template-check", check=True)
+    assert f"up to date with the template at {upgrade.template} ({upgrade.v2[:12]})" in checked.stdout
+    again = make(project, "template-update", check=True)
+    assert f"up to date: the template has nothing new since {upgrade.v2[:12]}" in again.stdout
+    assert git(project, "status", "--porcelain") == ""
+    # An answer changed: the files it decides are rendered again.
+    changed = make(project, "template-update", "ANSWERS=ci=gitlab", check=True)
+    assert "answer to 'ci': 'github', now 'gitlab'" in changed.stdout
+    assert (project / ".gitlab-ci.yml").is_file() and not (project / ".github").exists()
+    assert record_of(project)["context"]["cookiecutter"]["ci"] == "gitlab"
+
+
+def test_a_conflicting_edit_is_reported_and_nothing_is_lost(upgrade: Upgrade) -> None:
+    project = upgrade.projects["conflicting"]
+    done = make(project, "template-update")
+    assert done.returncode != 0
+    assert "conflict in Dockerfile: you and the template changed the same lines" in done.stdout
+    assert "then: git add Dockerfile" in done.stdout and "git reset --hard" in done.stdout
+    assert unmerged(project) == ["Dockerfile"] and not list(project.rglob("*.rej"))
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert USER_DOCKERFILE_LINE in dockerfile and DOCKERFILE_LINE in dockerfile and "<<<<<<<" in dockerfile
+    assert USER_DOCKERFILE_LINE in git(project, "show", "HEAD:Dockerfile")  # the edit, committed
+    assert (project / MOVED_TO).is_file() and not (project / MOVED_FROM).exists()  # the rest arrived
+
+
+def test_a_dirty_working_tree_is_refused_before_anything_is_touched(upgrade: Upgrade) -> None:
+    project = upgrade.projects["dirty"]
+    before, status = files_of(project), git(project, "status", "--porcelain")
+    done = make(project, "template-update")
+    assert done.returncode != 0
+    assert "error: 1 uncommitted changes (README.md): commit or stash them first" in done.stderr
+    assert files_of(project) == before and git(project, "status", "--porcelain") == status
+
+
+def test_a_project_made_with_cruft_create_updates_too(upgrade: Upgrade) -> None:
+    project = upgrade.projects["cruft"]
+    assert record_of(project)["commit"] == upgrade.v1
+    assert make(project, "template-check").returncode != 0
+    make(project, "template-update", check=True)
+    assert DOCKERFILE_LINE in (project / "Dockerfile").read_text(encoding="utf-8")
+    assert (project / MOVED_TO).read_text(encoding="utf-8").endswith(TEST_NOTE)
+    assert (project / f"src/{PACKAGE}/train.py").read_text(encoding="utf-8").endswith(TRAINING_NOTE)
+
+
+def test_a_project_without_a_template_commit_or_template_says_so(upgrade: Upgrade, tmp_path) -> None:
+    """Baked from a folder that is no git checkout: no commit to update from. A template that
+    cannot be reached: one line, and nothing changed."""
+    unpacked = copy_of_the_template(tmp_path / "unpacked")
+    project = bake(unpacked, tmp_path / "from-unpacked")
+    assert record_of(project)["commit"] is None
+    git(project, "init", "--quiet")
+    commit_all(project, "The project as made")
+    done = make(project, "template-update")
+    assert done.returncode != 0 and "names no template commit" in done.stderr
+    record = record_of(project) | {"template": str(tmp_path / "gone"), "commit": upgrade.v1}
+    (project / ".cruft.json").write_text(json.dumps(record), encoding="utf-8")
+    commit_all(project, "A template that moved")
+    for target in ("template-check", "template-update"):
+        done = make(project, target)
+        assert done.returncode != 0, target
+        assert f"error: the template at {tmp_path / 'gone'} could not be" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    assert git(project, "status", "--porcelain") == ""
