@@ -554,7 +554,8 @@ def test_make_targets_in_the_docs_exist(bake, answers: dict[str, str]) -> None:
     targets = makefile_targets(project)
     pages = [(project / "README.md").read_text(encoding="utf-8")]
     if not answers:  # the docs describe the default project (and say which targets need batch)
-        pages += [(DOCS / name).read_text(encoding="utf-8") for name in ("generated-repo.md", "your-data.md")]
+        names = ("generated-repo.md", "your-data.md", "upgrading.md")
+        pages += [(DOCS / name).read_text(encoding="utf-8") for name in names]
     if answers.get("use_gpu"):
         pages.append((DOCS / "gpu.md").read_text(encoding="utf-8"))
     for page in pages:

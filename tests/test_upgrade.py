@@ -19,11 +19,11 @@ import pytest
 
 from tooling.commands import BIN, run
 
-from .support.templates import bake, copy_of_the_template, files_of
+from .support.release_history import README_NOTE, TRAINING_NOTE
+from .support.templates import bake, commit_all, copy_of_the_template, files_of, git
 
 SLUG = "{{cookiecutter.project_slug}}"
 PACKAGE = "my_ml_project"  # the default answers' package
-IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 # What v2 changes.
 DOCKERFILE_LINE = "# The template's v2 changed this line of comments."
 MOVED_FROM, MOVED_TO = "tests/test_files.py", "tests/test_file_writes.py"
@@ -31,20 +31,8 @@ QUESTION, DEFAULT = "team", "Data Science"
 OLD_PARAM, NEW_PARAM = 'param_example = "C=0.5"', 'param_example = "C=0.25"'
 SAMPLE = "samples/breast_cancer.csv"
 # What the user changes.
-TRAINING_NOTE = "\n# Our note: retrained each month on the shop's data.\n"
-README_NOTE = "\n## Our notes\n\nThe data comes from the shop's nightly export.\n"
 TEST_NOTE = "\n# Our note: these tests also guard our export.\n"
 USER_DOCKERFILE_LINE = "# Our own line, where the template's v2 writes too."
-
-
-def git(folder: Path, *args: str) -> str:
-    return run(["git", *IDENTITY, *args], folder).stdout
-
-
-def commit_all(folder: Path, message: str) -> str:
-    git(folder, "add", "--all")
-    git(folder, "commit", "--quiet", "--allow-empty", "-m", message)
-    return git(folder, "rev-parse", "HEAD").strip()
 
 
 def make(project: Path, *words: str, check: bool = False):

@@ -17,22 +17,11 @@ from tooling import TEMPLATE
 from tooling.commands import run
 from tooling.releases import CHANGELOG, release_commit, released_versions
 
-from .templates import bake, copy_of_the_template, files_of
+from .templates import bake, commit_all, copy_of_the_template, files_of, git
 
-IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 # A user's edits, which the update must keep.
 TRAINING_NOTE = "\n# Our note: retrained each month on the shop's data.\n"
 README_NOTE = "\n## Our notes\n\nThe data comes from the shop's nightly export.\n"
-
-
-def git(folder: Path, *args: str) -> str:
-    return run(["git", *IDENTITY, *args], folder).stdout
-
-
-def commit_all(folder: Path, message: str) -> str:
-    git(folder, "add", "--all")
-    git(folder, "commit", "--quiet", "--allow-empty", "-m", message)
-    return git(folder, "rev-parse", "HEAD").strip()
 
 
 class History(NamedTuple):

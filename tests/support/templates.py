@@ -8,6 +8,8 @@ from pathlib import Path
 from tooling import TEMPLATE
 from tooling.commands import BIN, run
 
+IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
+
 
 def copy_of_the_template(destination: Path) -> Path:
     """The checkout's files as a commit would hold them (tracked ones, and new ones git does
@@ -36,3 +38,14 @@ def bake(template: Path, output: Path, **answers: str) -> Path:
     run([BIN / "cookiecutter", "--no-input", "-o", output, template, *words], output.parent)
     (project,) = output.iterdir()
     return project
+
+
+def git(folder: Path, *args: str) -> str:
+    return run(["git", *IDENTITY, *args], folder).stdout
+
+
+def commit_all(folder: Path, message: str) -> str:
+    """Commit everything in `folder` (if anything); returns the commit."""
+    git(folder, "add", "--all")
+    git(folder, "commit", "--quiet", "--allow-empty", "-m", message)
+    return git(folder, "rev-parse", "HEAD").strip()
