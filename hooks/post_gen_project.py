@@ -134,16 +134,17 @@ def template_commit(folder: Path) -> str | None:
 
 def template_source(given: str, folder: Path) -> str:
     """Where the template is read again: the repository URL given (gh: and other abbreviations
-    written out), or the local folder, as an absolute path."""
+    written out), the archive given (a .zip, unpacked to a temporary folder), or the local
+    folder, as an absolute path."""
     from cookiecutter.config import BUILTIN_ABBREVIATIONS, get_user_config
-    from cookiecutter.repository import expand_abbreviations, is_repo_url
+    from cookiecutter.repository import expand_abbreviations, is_repo_url, is_zip_file
 
     try:
         abbreviations = get_user_config()["abbreviations"]
     except Exception:  # an unreadable user config: cookiecutter's own abbreviations
         abbreviations = BUILTIN_ABBREVIATIONS
     url = expand_abbreviations(given, abbreviations)
-    return url if is_repo_url(url) else str(folder)
+    return url if is_repo_url(url) or is_zip_file(url) else str(folder)
 
 
 def record_template(answers: dict, folder: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
@@ -236,3 +237,16 @@ def test_a_project_without_a_template_commit_or_template_says_so(upgrade: Upgrad
         assert f"error: the template at {tmp_path / 'gone'} could not be" in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
     assert git(project, "status", "--porcelain") == ""
+
+
+def test_a_bake_from_an_archive_records_the_archive_and_no_commit(tmp_path) -> None:
+    """cookiecutter unpacks a .zip into a temporary folder: the archive is the source, not that."""
+    unpacked = copy_of_the_template(tmp_path / "unpacked")
+    archive = tmp_path / "ml-docker-template.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("ml-docker-template/", "")  # cookiecutter wants one top-level folder
+        for path in sorted(unpacked.rglob("*")):
+            if path.is_file():
+                packed.write(path, f"ml-docker-template/{path.relative_to(unpacked).as_posix()}")
+    record = record_of(bake(archive, tmp_path / "from-archive"))
+    assert (record["template"], record["commit"]) == (str(archive), None)
