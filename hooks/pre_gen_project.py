@@ -41,10 +41,12 @@ INSTALLED_IMPORT_NAMES = {
     "annotated_doc": "annotated-doc",
     "annotated_types": "annotated-types",
     "anyio": "anyio",
+    "arrow": "arrow",
     "ast_serialize": "ast_serialize",
     "astunparse": "astunparse",
     "attr": "attrs",
     "attrs": "attrs",
+    "binaryornot": "binaryornot",
     "brotli": "brotli",
     "certifi": "certifi",
     "cfgv": "cfgv",
@@ -53,6 +55,8 @@ INSTALLED_IMPORT_NAMES = {
     "click": "click",
     "cloudpickle": "cloudpickle",
     "contourpy": "contourpy",
+    "cookiecutter": "cookiecutter",
+    "cruft": "cruft",
     "cuda": "cuda-bindings, cuda-pathfinder",
     "cycler": "cycler",
     "dateutil": "python-dateutil",
@@ -68,6 +72,8 @@ INSTALLED_IMPORT_NAMES = {
     "gast": "gast",
     "gevent": "gevent",
     "geventhttpclient": "geventhttpclient",
+    "git": "GitPython",
+    "gitdb": "gitdb",
     "google": "protobuf",
     "greenlet": "greenlet",
     "grpc": "grpcio",
@@ -135,14 +141,18 @@ INSTALLED_IMPORT_NAMES = {
     "ruff": "ruff",
     "scipy": "scipy",
     "setuptools": "setuptools",
+    "shellingham": "shellingham",
     "six": "six",
     "skl2onnx": "skl2onnx",
     "sklearn": "scikit-learn",
+    "slugify": "python-slugify",
+    "smmap": "smmap",
     "starlette": "starlette",
     "sympy": "sympy",
     "tensorflow": "tensorflow, tensorflow_cpu",
     "termcolor": "termcolor",
     "tests": "tf2onnx",
+    "text_unidecode": "text-unidecode",
     "tf2onnx": "tf2onnx",
     "threadpoolctl": "threadpoolctl",
     "tools": "tf2onnx",
@@ -155,6 +165,7 @@ INSTALLED_IMPORT_NAMES = {
     "tritonhttpclient": "tritonclient",
     "tritonshmutils": "tritonclient",
     "truststore": "truststore",
+    "typer": "typer",
     "typing_extensions": "typing_extensions",
     "typing_inspection": "typing-inspection",
     "tzdata": "tzdata",
@@ -170,7 +181,7 @@ INSTALLED_IMPORT_NAMES = {
 # What the pinned setuptools accepts as `project.authors[].email` (its `idn-email` format).
 BACKEND_EMAIL_PATTERN = re.compile(r"^[^@]+@[^@]+\.[^@]+\Z")
 # The requirements files these were read from (see pins_sha256 in the script).
-PINS_SHA256 = "4053feb50bd18a6514539417e759f6c555a2d4027dcf54f602ac8ad0e2a03f9d"
+PINS_SHA256 = "7ec50aa593e35a66aa309b5986c6b1c1367c91c490b8a21287ee42d39fd1cc3a"
 # --- end: written by scripts/sync_hook_with_pins.py ---
 
 
