@@ -250,3 +250,22 @@ def test_a_bake_from_an_archive_records_the_archive_and_no_commit(tmp_path) -> N
                 packed.write(path, f"ml-docker-template/{path.relative_to(unpacked).as_posix()}")
     record = record_of(bake(archive, tmp_path / "from-archive"))
     assert (record["template"], record["commit"]) == (str(archive), None)
+
+
+def test_template_commits_that_change_no_file_leave_the_project_up_to_date(tmp_path) -> None:
+    """cruft's update stops early when the template's files are as they were (an empty commit,
+    a change undone); the newest commit is recorded all the same, so that `make template-check`
+    stops saying behind."""
+    template = copy_of_the_template(tmp_path / "template")
+    git(template, "init", "--quiet", "--initial-branch=main")
+    commit_all(template, "v1")
+    project = bake(template, tmp_path / "project")
+    git(project, "init", "--quiet")
+    commit_all(project, "The project as made")
+    newest = commit_all(template, "v1 again: a commit that changes no file")
+    assert make(project, "template-check").returncode != 0
+    done = make(project, "template-update", check=True)
+    assert f".cruft.json now records {newest[:12]} (commit it)" in done.stdout
+    assert git(project, "status", "--porcelain").split() == ["M", ".cruft.json"]
+    commit_all(project, "The template's newest commit")
+    assert "up to date" in make(project, "template-check", check=True).stdout

@@ -20,7 +20,7 @@ from tooling.releases import CHANGELOG, release_commit, released_versions
 from .templates import bake, commit_all, copy_of_the_template, files_of, git
 
 # A user's edits, which the update must keep.
-TRAINING_NOTE = "\n# Our note: retrained each month on the shop's data.\n"
+TRAINING_NOTE = "\n\n# Our note: retrained each month on the shop's data.\n"  # as ruff formats it
 README_NOTE = "\n## Our notes\n\nThe data comes from the shop's nightly export.\n"
 
 

@@ -119,6 +119,25 @@ def new_answers(record: dict[str, Any], settings: list[str]) -> dict[str, str]:
     return changes
 
 
+def nothing_new(record: dict[str, Any], ref: str | None) -> int:
+    """cruft's update finds nothing to merge when the template's newer commits leave its files
+    as they were, and keeps the recorded commit; its check then calls the project behind. The
+    newest commit is recorded instead, so that `make template-check` agrees."""
+    newest = None if ref else git("ls-remote", record["template"], "HEAD").split()[0]
+    if newest is None or newest == record["commit"]:
+        print(f"up to date: the template has nothing new since {record['commit'][:12]}")
+        return 0
+    since = record["commit"][:12]
+    record["commit"] = record["context"]["cookiecutter"]["_commit"] = newest
+    text = json.dumps(record, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+    RECORD.write_text(text, encoding="utf-8")
+    print(
+        f"up to date: the template's commits since {since} change no file here; "
+        f"{RECORD} now records {newest[:12]} (commit it)"
+    )
+    return 0
+
+
 def update(ref: str | None, settings: list[str]) -> int:
     record = read_record()
     changes = new_answers(record, settings)
@@ -131,8 +150,7 @@ def update(ref: str | None, settings: list[str]) -> int:
     after = read_record()
     before, now = answers_of(record), answers_of(after)
     if after["commit"] == record["commit"] and now == before:
-        print(f"up to date: the template has nothing new since {record['commit'][:12]}")
-        return 0
+        return nothing_new(record, ref)
     changed = git("status", "--porcelain", "--untracked-files=all").splitlines()
     conflicts = git("diff", "--name-only", "--diff-filter=U").split()
     rejected = [line[3:] for line in changed if line.endswith(".rej")]
