@@ -21,6 +21,7 @@ from typing import Any
 
 import cruft
 from cruft._commands.utils import generate
+from cruft._commands.utils.cruft import json_dumps
 
 RECORD = Path(".cruft.json")
 # Modules the template's renderer imports from the template itself (its Jinja extensions).
@@ -129,8 +130,7 @@ def nothing_new(record: dict[str, Any], ref: str | None) -> int:
         return 0
     since = record["commit"][:12]
     record["commit"] = record["context"]["cookiecutter"]["_commit"] = newest
-    text = json.dumps(record, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
-    RECORD.write_text(text, encoding="utf-8")
+    RECORD.write_text(json_dumps(record), encoding="utf-8")  # as cruft writes it
     print(
         f"up to date: the template's commits since {since} change no file here; "
         f"{RECORD} now records {newest[:12]} (commit it)"
