@@ -5,6 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= build/demo
 PYTEST_FLAGS ?=
+# pytest-xdist workers for the test targets: each tier spends most of its time in one
+# single-threaded command (pip, mypy, a docker build), so a second worker uses the second core.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 # The template folder holds Jinja, not Python: each bake is linted by the tests instead.
 LINTED := hooks tests bench scripts tooling local_extensions.py
 
@@ -25,10 +29,10 @@ demo: $(BIN)/pytest ## Bake the default project into build/demo, install it and 
 	$(MAKE) -C $(DEMO_DIR) install train
 
 test: lint ## Lint, then run every test tier (the docker tier skips when no engine answers)
-	$(BIN)/pytest $(PYTEST_FLAGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_FLAGS)
 
-test-fast: $(BIN)/pytest ## Static tiers only: bake, render, lint, parse, refuse (60-90 s)
-	$(BIN)/pytest -m "not generated and not docker" $(PYTEST_FLAGS)
+test-fast: $(BIN)/pytest ## Static tiers only: bake, render, lint, parse, refuse (~2 min)
+	$(BIN)/pytest -m "not generated and not docker" $(XDIST) $(PYTEST_FLAGS)
 
 lint: $(BIN)/pytest ## Lint and type-check the template's own code
 	$(BIN)/ruff check $(LINTED)

@@ -1,4 +1,10 @@
-"""Fixtures shared by the template's tests: cached bakes. Commands run through tooling.commands."""
+"""Fixtures shared by the template's tests: cached bakes. Commands run through tooling.commands.
+
+`make test` runs the tests in two pytest-xdist workers (`--dist loadgroup`): one worker takes all
+the tests of one xdist group, so whatever a group's tests share (a session's bakes, a module's
+fixtures) is made once. A test's group is its module unless it names one: the docker tier is one
+group (its images and caches are removed when it ends), and each generated project is its own.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")

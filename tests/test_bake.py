@@ -74,6 +74,16 @@ def test_the_project_ships_the_sample_make_predict_scores(variant: tuple[dict, P
     assert f'--input "{shipped[0]}" --output "predictions.csv"' in done.stdout
 
 
+def test_a_terminal_width_in_the_environment_is_not_a_columns_file(bake) -> None:
+    """Shells and CI runners export COLUMNS as the terminal's width: `make train` must not read
+    it as the columns file, which only the command line gives."""
+    project = bake()
+    for target, given in (("train", '--columns "columns.toml"'), ("docker-train", '"columns=columns.toml"')):
+        assert given in run(["make", "--dry-run", target, "COLUMNS=columns.toml"], project).stdout
+        plain = run(["make", "--dry-run", target], project, env={"COLUMNS": "80"}).stdout
+        assert "--columns" not in plain and "columns=80" not in plain
+
+
 def test_ruff_and_hadolint_are_clean(variant: tuple[dict, Path]) -> None:
     _, project = variant
     run(["ruff", "check", "--no-cache", "."], project)

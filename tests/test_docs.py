@@ -247,7 +247,14 @@ def project_id(answers: dict[str, str]) -> str:
     return f"{answers.get('framework', DEFAULTS['framework'])}-{answers['model']}"
 
 
-@pytest.fixture(scope="module", params=PROJECTS, ids=project_id)
+@pytest.fixture(
+    scope="module",
+    # Each project's tests in one worker (see conftest.py), the projects spread over the workers.
+    params=[
+        pytest.param(p, id=project_id(p), marks=pytest.mark.xdist_group(f"docs-{project_id(p)}"))
+        for p in PROJECTS
+    ],
+)
 def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Iterator[Documented]:
     answers = request.param
     version = answers.get("python_version", "3.11")

@@ -68,12 +68,18 @@ def release_history(tmp_path_factory: pytest.TempPathFactory) -> History:
     return template_history(tmp_path_factory.mktemp("template-history") / "template")
 
 
+def project_id(answers: dict) -> str:
+    gpu = "-gpu" if answers.get("use_gpu") else ""
+    return f"{answers['framework']}-{answers['model']}-py{answers['python_version']}{gpu}"
+
+
 @pytest.fixture(
     scope="module",
-    params=PROJECTS,
-    ids=lambda p: (
-        f"{p['framework']}-{p['model']}-py{p['python_version']}{'-gpu' if p.get('use_gpu') else ''}"
-    ),
+    # Each project's tests in one worker (see conftest.py), the projects spread over the workers.
+    params=[
+        pytest.param(p, id=project_id(p), marks=pytest.mark.xdist_group(f"generated-{project_id(p)}"))
+        for p in PROJECTS
+    ],
 )
 def project(
     request: pytest.FixtureRequest, bake, tmp_path_factory: pytest.TempPathFactory
