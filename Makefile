@@ -8,15 +8,15 @@ PYTEST_FLAGS ?=
 # pytest-xdist workers for the test targets: each tier spends most of its time in one
 # single-threaded command (pip, mypy, a docker build), so a second worker uses the second core.
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+XDIST := -n $(TEST_WORKERS) --dist loadscope
 # The template folder holds Jinja, not Python: each bake is linted by the tests instead.
 LINTED := hooks tests bench scripts tooling local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint typecheck docs docs-build release bench bench-data bench-serve bench-serve-image mutation sync-facts sync-hook clean
+.PHONY: help demo test test-fast lint typecheck docs docs-build release bench bench-data bench-serve bench-serve-image bench-distributed mutation sync-facts sync-hook clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(BIN)/pytest: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ bench-serve: $(BIN)/pytest ## REST service latency and throughput per framework'
 
 bench-serve-image: $(BIN)/pytest ## The serving image against the training image: size, start-up, latency (~20 min)
 	$(BIN)/python -m bench.serve_image_bench
+
+bench-distributed: $(BIN)/pytest ## Distributed training (2 processes or replicas) against one: wall time, metric (~10 min)
+	$(BIN)/python -m bench.distributed_bench
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
 	$(BIN)/python -m scripts.mutation $(ANSWERS)

@@ -31,10 +31,12 @@ BAKE_ONLY_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 
 
 def lay_over(variant: Path, package: str) -> None:
-    """Move the variant's `src/` files into the package and its `tests/` files into `tests/`."""
+    """Move the variant's `src/` files into the package, its `tests/` files into `tests/` and its
+    `deploy/` files (deployment manifests) into `deploy/`."""
     if not variant.is_dir():  # a part named in a facts file, but missing
         raise SystemExit(f"ERROR: no variant folder {variant.relative_to(PROJECT)}")
-    for part, target in (("src", PROJECT / "src" / package), ("tests", PROJECT / "tests")):
+    parts = (("src", PROJECT / "src" / package), ("tests", PROJECT / "tests"), ("deploy", PROJECT / "deploy"))
+    for part, target in parts:
         for path in sorted((variant / part).rglob("*")):
             if path.is_file():
                 destination = target / path.relative_to(variant / part)

@@ -1,24 +1,37 @@
 """Fixtures shared by the template's tests: cached bakes. Commands run through tooling.commands.
 
-`make test` runs the tests in two pytest-xdist workers (`--dist loadgroup`): one worker takes all
-the tests of one xdist group, so whatever a group's tests share (a session's bakes, a module's
-fixtures) is made once. A test's group is its module unless it names one: the docker tier is one
-group (its images and caches are removed when it ends), and each generated project is its own.
+`make test` runs the tests in two pytest-xdist workers. One worker takes all the tests of one
+scope, so that what they share (a session's bakes, a module's fixtures) is made once: a
+module's tests, or in the modules below, the tests of one parameter (a generated project, a
+documented project, a bake), which share nothing with another parameter's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
+
+# Split by parameter; the docker tier stays one scope: its images share layers, and its end
+# removes them and the build cache.
+SPLIT_BY_PARAMETER = {"tests/test_generated.py", "tests/test_docs.py", "tests/test_bake.py"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+class ByModuleOrParameter(LoadScopeScheduling):
+    """pytest-xdist's --dist loadscope, with a scope per parameter in SPLIT_BY_PARAMETER."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        module, _, test = nodeid.partition("::")
+        if module in SPLIT_BY_PARAMETER and "[" in test:
+            return module + test[test.index("[") :]
+        return module
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ByModuleOrParameter:
+    return ByModuleOrParameter(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -19,6 +20,8 @@ from local_extensions import FRAMEWORKS
 from tooling.commands import BIN, run, user_environment
 from tooling.markdown import paragraph
 from tooling.variants import DEFAULTS, SUPPORTED, model_facts, variant_id
+
+from .support.api_models import problems
 
 # `${{ ... }}` is a GitHub Actions expression, which the workflow files copied unrendered use.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
@@ -39,11 +42,13 @@ MAKE_TARGETS = {
 }
 # What each serving answer adds: make targets, and compose services besides `train`.
 SERVING_TARGETS = {
-    "rest": {"docker-predict", "serve", "docker-build-serve", "docker-serve"},
+    "rest": {"docker-predict", "serve", "docker-build-serve", "docker-build-model", "docker-serve"},
     "batch": {"docker-predict"},
     "none": set(),
 }
 SERVING_SERVICES = {"rest": {"predict", "serve"}, "batch": {"predict"}, "none": set()}
+# What a framework that trains in several processes or on several devices adds.
+DISTRIBUTED_TARGETS = {"train-distributed", "docker-train-distributed"}
 
 
 @pytest.fixture(params=SUPPORTED, ids=[variant_id(answers) for answers in SUPPORTED])
@@ -82,6 +87,34 @@ def test_a_terminal_width_in_the_environment_is_not_a_columns_file(bake) -> None
         assert given in run(["make", "--dry-run", target, "COLUMNS=columns.toml"], project).stdout
         plain = run(["make", "--dry-run", target], project, env={"COLUMNS": "80"}).stdout
         assert "--columns" not in plain and "columns=80" not in plain
+
+
+def test_distributed_training_commands_are_the_frameworks_launchers(variant: tuple[dict, Path]) -> None:
+    """train-distributed and docker-train-distributed: torchrun on one machine or, with NNODES
+    and RDZV_ENDPOINT, several (PyTorch); REPLICAS for MirroredStrategy (TensorFlow); neither
+    target where the framework trains in one process."""
+    answers, project = variant
+    distributed = FRAMEWORKS[answers.get("framework", DEFAULTS["framework"])]["distributed"]
+    targets = run(["make", "help"], project).stdout
+    if not distributed:
+        assert "train-distributed" not in targets
+        return
+    package = next(project.glob("src/*/cli.py")).parent.name
+    host = run(["make", "--dry-run", "train-distributed"], project).stdout
+    docker = run(["make", "--dry-run", "docker-train-distributed", "NPROC=3"], project).stdout
+    if distributed["multi_node"]:
+        assert f".venv/bin/torchrun --standalone --nproc-per-node 2 --module {package} train" in host
+        assert "--entrypoint torchrun" in docker
+        assert f"--standalone --nproc-per-node 3 --module {package} train" in docker
+        nodes = ["NNODES=2", "RDZV_ENDPOINT=node-0.example.com:29400", "NPROC=4"]
+        several = run(["make", "--dry-run", "train-distributed", *nodes], project).stdout
+        assert (
+            "--nnodes 2 --rdzv-backend c10d --rdzv-endpoint node-0.example.com:29400 "
+            f"--rdzv-id {package} --nproc-per-node 4 --module {package} train"
+        ) in several
+    else:
+        assert f"REPLICAS=2 .venv/bin/python -m {package} train" in host
+        assert "--entrypoint python --env REPLICAS=3" in docker and f" -m {package} train" in docker
 
 
 def test_ruff_and_hadolint_are_clean(variant: tuple[dict, Path]) -> None:
@@ -128,6 +161,55 @@ def test_compose_file_matches_the_compose_spec(variant: tuple[dict, Path]) -> No
         assert serve["volumes"] == ["./models:/app/models:ro"]
 
 
+def test_cluster_manifests_match_the_kubernetes_and_kserve_schemas(variant: tuple[dict, Path]) -> None:
+    """deploy/k8s/ (REST projects only): each manifest valid against the Kubernetes API's schema
+    (strict: no unknown field) or KServe's, kustomization.yaml listing the Kubernetes ones; the
+    pods run the model image as the image's own user, read-only, probed on the V2 health routes
+    at the port the service listens on, and the Service, autoscaler and budget find them."""
+    answers, project = variant
+    if answers.get("serving", DEFAULTS["serving"]) != "rest":
+        assert not (project / "deploy").exists()
+        return
+    folder = project / "deploy" / "k8s"
+    manifests = {path.name: yaml.safe_load(path.read_text()) for path in folder.glob("*.yaml")}
+    service = manifests.pop("inference-service.yaml")
+    kustomization = manifests.pop("kustomization.yaml")
+    assert sorted(kustomization["resources"]) == sorted(manifests)
+    version = kubernetes_validate.latest_version()
+    for manifest in manifests.values():
+        kubernetes_validate.validate(manifest, version, strict=True)
+    assert service["apiVersion"] == "serving.kserve.io/v1beta1"
+    assert problems(service, "V1beta1InferenceService") == []
+    by_kind = {manifest["kind"]: manifest for manifest in manifests.values()}
+    deployment = by_kind["Deployment"]
+    slug, labels = project.name, deployment["spec"]["template"]["metadata"]["labels"]
+    assert by_kind["Service"]["spec"]["selector"] == labels
+    assert by_kind["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"] == labels
+    scaled = by_kind["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]
+    assert scaled["name"] == deployment["metadata"]["name"]
+    makefile = (project / "Makefile").read_text()
+    image = re.search(r"^MODEL_IMAGE \?= (\S+)$", makefile, re.MULTILINE)
+    user = re.search(r"^USER (\d+):(\d+)$", (project / "Dockerfile").read_text(), re.MULTILINE)
+    assert image and user and image.group(1) == f"{slug}-model:latest"
+    for pod in (deployment["spec"]["template"]["spec"], service["spec"]["predictor"]):
+        (container,) = pod["containers"]
+        assert container["image"] == image.group(1) and container["args"] == ["serve"]
+        context = {**pod["securityContext"], **container["securityContext"]}
+        assert (context["runAsUser"], context["runAsGroup"]) == tuple(map(int, user.groups()))
+        assert context["readOnlyRootFilesystem"] and context["runAsNonRoot"]
+        assert [mount["mountPath"] for mount in container["volumeMounts"]] == ["/tmp"]
+        port = int({env["name"]: env["value"] for env in container["env"]}["PORT"])
+        named = {p.get("name", p["containerPort"]): p["containerPort"] for p in container["ports"]}
+        assert list(named.values()) == [port]
+        asked = {probe: container[probe]["httpGet"] for probe in ("readinessProbe", "livenessProbe")}
+        probed = {
+            probe: (get["path"], named[get["port"]] if isinstance(get["port"], str) else get["port"])
+            for probe, get in asked.items()
+        }
+        health = {"readinessProbe": ("/v2/health/ready", port), "livenessProbe": ("/v2/health/live", port)}
+        assert probed == health
+
+
 def test_the_image_serves_with_a_health_check_or_trains_by_default(variant: tuple[dict, Path]) -> None:
     answers, project = variant
     dockerfile = (project / "Dockerfile").read_text()
@@ -148,7 +230,9 @@ def test_license_and_makefile_match_the_answers(variant: tuple[dict, Path]) -> N
     assert first_words[answers.get("license", "MIT")] in license_text
     help_text = run(["make", "help"], project).stdout
     targets = set(re.findall(r"^  (\S+)", help_text, re.M))
-    assert targets == MAKE_TARGETS | SERVING_TARGETS[answers.get("serving", DEFAULTS["serving"])]
+    distributed = FRAMEWORKS[answers.get("framework", DEFAULTS["framework"])]["distributed"]
+    serving = SERVING_TARGETS[answers.get("serving", DEFAULTS["serving"])]
+    assert targets == MAKE_TARGETS | serving | (DISTRIBUTED_TARGETS if distributed else set())
 
 
 def test_python_version_reaches_image_ci_and_tools(variant: tuple[dict, Path]) -> None:
@@ -324,7 +408,10 @@ def test_use_gpu_picks_the_cuda_build_and_gives_the_containers_the_gpus(variant:
         if "docker run " in line
     ]
     assert len(runs) == 1 and ("--gpus all" in runs[0]) == gpu
-    running = SERVING_TARGETS[answers.get("serving", DEFAULTS["serving"])] - {"serve", "docker-build-serve"}
+    building = {"serve", "docker-build-serve", "docker-build-model"}  # no container to give a GPU
+    running = SERVING_TARGETS[answers.get("serving", DEFAULTS["serving"])] - building
+    if FRAMEWORKS[answers.get("framework", DEFAULTS["framework"])]["distributed"]:
+        running |= {"docker-train-distributed"}
     for target in sorted(running):
         scoring = run(["make", "--dry-run", target, "INPUT=in.csv", "OUTPUT=out.csv"], project).stdout
         assert ("--gpus all" in scoring) == gpu, target

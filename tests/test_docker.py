@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from local_extensions import FRAMEWORKS, canonical
 from tooling import base_image, docker_engine, wheel_server, wheelhouse
@@ -129,6 +130,7 @@ def make_env(project: Path, pip: dict[str, str], fake_id: Path | None = None) ->
         "DOCKER_BUILD_FLAGS": "--network host",
         "IMAGE": f"mldt-test/{project.name}:{project.parent.name}",
         "SERVE_IMAGE": f"mldt-test/{project.name}-serve:{project.parent.name}",
+        "MODEL_IMAGE": f"mldt-test/{project.name}-model:{project.parent.name}",
         **pip,
     }
     if fake_id is not None:
@@ -150,7 +152,7 @@ def trained_in_docker(request, bake, wheel_urls, built_images, fake_id):
         os.chown(folder, HOST_USER, HOST_USER)
     pip = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": wheel_urls[answers["python_version"]]}
     env = make_env(project, pip, fake_id)
-    built_images.extend([env["IMAGE"], env["SERVE_IMAGE"]])
+    built_images.extend([env["IMAGE"], env["SERVE_IMAGE"], env["MODEL_IMAGE"]])
     done = make(["docker-train"], project, env)
     return answers, project, env, done
 
@@ -338,6 +340,16 @@ def predictions_served(port: int, source: Path) -> list[str]:
         return [str(value) for value in json.load(answer)["predictions"]]
 
 
+def assert_same_predictions(answers: dict[str, str], predicted: list[str], expected: list[str]) -> None:
+    """The labels alike; a regressor's numbers (the file holds them as text) within 1e-5."""
+    if model_facts(answers)["task"] == "regression":
+        assert all(
+            math.isclose(float(a), float(b), rel_tol=1e-5) for a, b in zip(predicted, expected, strict=True)
+        )
+    else:
+        assert predicted == expected
+
+
 # What the serving image must not hold: the training frameworks, and what only training needs.
 TRAINING_ONLY = {"scikit-learn", "torch", "tensorflow", "tensorflow-cpu", "keras", "pandas", "pyarrow"}
 
@@ -376,14 +388,7 @@ def test_rest_images_serve_read_only_and_answer_as_docker_predict(
         config = docker("inspect", "--format", shown, name).stdout
         assert config.split() == [env["SERVE_IMAGE"], "10001:10001", "true"]
         assert TRAINING_ONLY & set(installed_in(env["SERVE_IMAGE"])) == set()
-        predicted = predictions_served(port, source)
-        if model_facts(answers)["task"] == "regression":  # the file holds the numbers as text
-            assert all(
-                math.isclose(float(a), float(b), rel_tol=1e-5)
-                for a, b in zip(predicted, expected, strict=True)
-            )
-        else:
-            assert predicted == expected
+        assert_same_predictions(answers, predictions_served(port, source), expected)
         started = time.monotonic()
         docker("stop", "--time", "20", name)
         output = server.communicate(timeout=60)[0]
@@ -395,6 +400,73 @@ def test_rest_images_serve_read_only_and_answer_as_docker_predict(
         if server.poll() is None:
             server.kill()
         docker("rm", "--force", name, check=False)
+
+
+def test_the_cluster_image_serves_its_model_as_the_manifest_runs_it(
+    trained_in_docker, scored_in_docker, tmp_path: Path
+) -> None:
+    """make docker-build-model: the serving image with the trained model inside, run as
+    deploy/k8s/deployment.yaml runs it (its user, arguments and environment, a read-only root
+    with a tmpfs, no capabilities, nothing mounted), is ready on the manifest's readiness route
+    and answers as docker-predict."""
+    answers, project, env, _ = trained_in_docker
+    if answers["serving"] != "rest":
+        assert "docker-build-model" not in make(["help"], project, env).stdout
+        return
+    make(["docker-build-model"], project, env)
+    deployment = yaml.safe_load((project / "deploy" / "k8s" / "deployment.yaml").read_text())
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    port, name = free_port(), f"mldt-model-{os.getpid()}-{tmp_path.name}"
+    settings = {item["name"]: item["value"] for item in container["env"]}
+    settings |= {"PORT": str(port), "HOST": "127.0.0.1"}  # the host's network: a free port
+    user = f"{pod['securityContext']['runAsUser']}:{pod['securityContext']['runAsGroup']}"
+    assert container["securityContext"]["readOnlyRootFilesystem"]
+    environment = [word for key, value in settings.items() for word in ("--env", f"{key}={value}")]
+    docker(
+        "run", "--detach", "--name", name, "--network", "host", "--user", user, "--read-only",
+        "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+        *environment, env["MODEL_IMAGE"], *container["args"],
+    )  # fmt: skip
+    try:
+        ready = f"http://127.0.0.1:{port}{container['readinessProbe']['httpGet']['path']}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(ready, timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                assert time.monotonic() < deadline, docker("logs", name).stderr[-3000:]
+                time.sleep(1)
+        source, _, rows = scored_in_docker
+        expected = [row["prediction"] for row in rows]
+        assert_same_predictions(answers, predictions_served(port, source), expected)
+    finally:
+        docker("rm", "--force", name, check=False)
+
+
+def test_distributed_training_runs_in_the_training_image(trained_in_docker) -> None:
+    """make docker-train-distributed NPROC=2: the default model of each network framework trains
+    in two processes (torchrun) or on two replicas (TensorFlow) inside the training image, with
+    no network; the first process alone reports and writes, as the developer."""
+    answers, project, env, _ = trained_in_docker
+    framework = FRAMEWORKS[answers["framework"]]
+    if not framework["distributed"]:
+        assert "train-distributed" not in make(["help"], project, env).stdout
+        return
+    if answers["model"] != next(iter(framework["models"])):
+        pytest.skip("each network framework's default model trains distributed in its image")
+    into = "--models-dir reports/distributed/models --reports-dir reports/distributed"
+    done = make(["docker-train-distributed", "NPROC=2", f"ARGS=--param epochs=5 {into}"], project, env)
+    engines = ("2 processes with DistributedDataParallel (gloo)", "2 replicas with MirroredStrategy")
+    assert any(engine in done.stderr for engine in engines), done.stderr[-3000:]
+    assert done.stdout.count('"n_train"') == 1  # printed once, by the first process
+    printed = json.loads(done.stdout[done.stdout.index("\n{\n") :])
+    written = project / "reports" / "distributed" / "metrics.json"
+    assert json.loads(written.read_text()) == printed and printed["epochs"] == 5
+    assert written.stat().st_uid == HOST_USER
+    assert (project / "reports" / "distributed" / "models" / "model.json").stat().st_uid == HOST_USER
 
 
 def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker, built_images) -> None:

@@ -247,14 +247,7 @@ def project_id(answers: dict[str, str]) -> str:
     return f"{answers.get('framework', DEFAULTS['framework'])}-{answers['model']}"
 
 
-@pytest.fixture(
-    scope="module",
-    # Each project's tests in one worker (see conftest.py), the projects spread over the workers.
-    params=[
-        pytest.param(p, id=project_id(p), marks=pytest.mark.xdist_group(f"docs-{project_id(p)}"))
-        for p in PROJECTS
-    ],
-)
+@pytest.fixture(scope="module", params=PROJECTS, ids=project_id)
 def documented(request: pytest.FixtureRequest, bake, tmp_path_factory) -> Iterator[Documented]:
     answers = request.param
     version = answers.get("python_version", "3.11")
@@ -565,6 +558,8 @@ def test_make_targets_in_the_docs_exist(bake, answers: dict[str, str]) -> None:
         pages += [(DOCS / name).read_text(encoding="utf-8") for name in names]
     if answers.get("use_gpu"):
         pages.append((DOCS / "gpu.md").read_text(encoding="utf-8"))
+    if answers.get("framework") == "pytorch":  # the scaling page's targets are a REST PyTorch project's
+        pages.append((DOCS / "scaling.md").read_text(encoding="utf-8"))
     for page in pages:
         named = make_targets_named(page)
         assert named, "the page names make targets"

@@ -73,14 +73,7 @@ def project_id(answers: dict) -> str:
     return f"{answers['framework']}-{answers['model']}-py{answers['python_version']}{gpu}"
 
 
-@pytest.fixture(
-    scope="module",
-    # Each project's tests in one worker (see conftest.py), the projects spread over the workers.
-    params=[
-        pytest.param(p, id=project_id(p), marks=pytest.mark.xdist_group(f"generated-{project_id(p)}"))
-        for p in PROJECTS
-    ],
-)
+@pytest.fixture(scope="module", params=PROJECTS, ids=project_id)
 def project(
     request: pytest.FixtureRequest, bake, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[dict, Path]]:
@@ -140,6 +133,59 @@ def test_training_reaches_the_quality_bar(trained) -> None:
     if FRAMEWORKS[answers["framework"]]["network"]:
         plots.add("loss_curve.png")  # networks plot their loss per epoch
     assert {p.name for p in (path / "reports").glob("*.png")} == plots
+
+
+# The gap allowed between a model trained in two processes (or on two replicas) and in one, on
+# each metric of its quality bar: both see the same batches, their gradients summed in
+# another order (in measurements, the same metrics to the last digit, or within 0.005).
+DISTRIBUTED_TOLERANCE = 0.02
+# Both trainings stop after this many epochs: the comparison needs no converged model, and
+# TensorFlow's replicas on one CPU take about a second an epoch.
+DISTRIBUTED_EPOCHS = 20
+
+
+def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> None:
+    """Each network framework's default model trains by `make train-distributed NPROC=2` (two
+    CPU processes under torchrun, or two replicas of one process in TensorFlow): the first
+    process alone reports and writes; its model loads and scores as the one-process model."""
+    answers, path, _, _ = trained
+    framework = FRAMEWORKS[answers["framework"]]
+    if not framework["distributed"]:
+        pytest.skip("the framework trains in one process")
+    if answers["model"] != next(iter(framework["models"])) or answers.get("use_gpu"):
+        pytest.skip("each framework's default model trains distributed, on the CPU")
+    package = next((path / "src").iterdir()).name
+    sample = f"samples/{model_facts(answers)['dataset']}.csv"
+    epochs = f"--param epochs={DISTRIBUTED_EPOCHS} --param patience={DISTRIBUTED_EPOCHS}"
+    metrics, scored = {}, {}
+    for target in ("train", "train-distributed"):
+        out = tmp_path / target
+        args = f"ARGS={epochs} --models-dir {out / 'models'} --reports-dir {out / 'reports'}"
+        done = run(["make", target, "NPROC=2", args], path)
+        # Printed and saved once, by the first process.
+        assert done.stdout.count('"n_train"') == 1 and done.stderr.count("Saved ") == 1
+        metrics[target] = json.loads(done.stdout[done.stdout.index("{") :])
+        assert metrics[target] == json.loads((out / "reports" / "metrics.json").read_text())
+        files = ["--models-dir", str(out / "models"), "--input", sample, "--output", str(out / "p.csv")]
+        run([".venv/bin/python", "-m", package, "predict", *files], path)
+        with (out / "p.csv").open() as handle:
+            scored[target] = [row["prediction"] for row in csv.DictReader(handle)]
+    one, two = metrics["train"], metrics["train-distributed"]
+    for metric in model_facts(answers)["minimum"]:
+        assert abs(two[metric] - one[metric]) <= DISTRIBUTED_TOLERANCE, (two, one)
+    agreeing = sum(a == b for a, b in zip(scored["train"], scored["train-distributed"], strict=True))
+    assert agreeing >= 9, scored
+    if framework["distributed"]["multi_node"]:  # torchrun itself reads the several-machine command
+        nodes = ["NNODES=2", "RDZV_ENDPOINT=node-0.example.com:29400"]
+        shown = run(["make", "--dry-run", "train-distributed", *nodes], path).stdout
+        flags = shown.split("torchrun ", 1)[1].splitlines()[0]
+        parse = (
+            "import shlex, sys; from torch.distributed.run import parse_args; "
+            "a = parse_args(shlex.split(sys.argv[1])); "
+            "print(a.nnodes, a.rdzv_backend, a.rdzv_endpoint, a.nproc_per_node, a.module, a.training_script)"
+        )
+        parsed = run([".venv/bin/python", "-c", parse, flags], path).stdout.split()
+        assert parsed == ["2", "c10d", "node-0.example.com:29400", "2", "True", package]
 
 
 def test_evaluate_repeats_the_held_out_metric(trained) -> None:

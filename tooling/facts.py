@@ -33,6 +33,15 @@ FRAMEWORK_KEYS: dict[str, Any] = {
     "ignored_warnings": [],
     "builds": None,
     "models": None,
+    "distributed": {},  # none: it trains in one process (`make train-distributed` is not offered)
+}
+DISTRIBUTED_KEYS: dict[str, Any] = {
+    "engine": None,
+    "launcher": None,
+    "launcher_args": None,
+    "environment": "",
+    "multi_node": False,
+    "readme": None,  # what the generated README adds about it
 }
 BUILD_KEYS: dict[str, Any] = {"requirements": None, "package": None, "pythons": None}
 GPU_BUILD_KEYS: dict[str, Any] = {
@@ -81,6 +90,10 @@ def load_frameworks(folder: Path = FRAMEWORKS_DIR) -> dict[str, dict[str, Any]]:
             )
         for name, build in facts["builds"].items():
             facts["builds"][name] = checked(build, BUILDS[name], f"{facts_file} [builds.{name}]")
+        if facts["distributed"]:
+            facts["distributed"] = checked(
+                facts["distributed"], DISTRIBUTED_KEYS, f"{facts_file} [distributed]"
+            )
         for name, model in facts["models"].items():
             facts["models"][name] = checked(model, MODEL_KEYS, f"{facts_file} [models.{name}]")
             checked_bar(facts["models"][name]["minimum"], f"{facts_file} [models.{name}]")

@@ -78,9 +78,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def run(args: argparse.Namespace) -> None:
     settings = settings_from(args)
     if args.command == "train":
+        from .model import is_chief
         from .train import train
 
-        print(to_json(train(settings)), end="")
+        metrics = train(settings)
+        if is_chief():  # of a distributed training's processes, the first reports
+            print(to_json(metrics), end="")
     elif args.command == "evaluate":
         from .train import evaluate
 

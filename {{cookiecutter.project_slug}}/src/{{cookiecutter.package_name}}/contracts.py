@@ -30,6 +30,10 @@ class Framework(Protocol):
     def params(self, model: Any, /) -> dict[str, Any]:
         """The hyper-parameters as set for training (for metrics.json)."""
 
+    def is_chief(self) -> bool:
+        """Whether this process writes the model and reports: of the processes of a
+        distributed training, only the first does (docs/scaling.md)."""
+
     def fit(self, model: Any, features: Any, target: np.ndarray, /) -> FitReport:
         """Train in place on preprocessed features and the target's codes (or numbers)."""
 

@@ -106,7 +106,12 @@ def working_test_size(target: np.ndarray, seed: int, wanted: float) -> float | N
 
 
 def train(settings: Settings) -> dict[str, Any]:
-    """Train, evaluate on the held-out split, and write the model and reports; returns metrics."""
+    """Train, evaluate on the held-out split, and write the model and reports; returns metrics.
+
+    Of the processes of a distributed training (docs/scaling.md), only the first writes them.
+    """
+    if not framework.is_chief():  # of a distributed training's processes, the first reports
+        logging.getLogger().setLevel(logging.ERROR)
     trained = framework.build_model(settings.params, settings.seed)  # bad --param: fail first
     dataset = load_dataset(settings)
     log.info("Loaded %s: %s", dataset.name, dataset.summary())
@@ -154,6 +159,8 @@ def train(settings: Settings) -> dict[str, Any]:
         "data_file": project_relative(settings.data) if settings.data else None,
         "versions": versions(),
     }
+    if not framework.is_chief():
+        return metrics
     artifact = Artifact(preprocessing, trained, metadata)
 {%- if cookiecutter.serving == "rest" %}
     exported = export_onnx(artifact, split.test_features)  # what the serving image runs

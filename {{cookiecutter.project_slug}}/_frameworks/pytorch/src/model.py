@@ -23,6 +23,7 @@ import torch
 from numpy.typing import ArrayLike
 from torch import nn
 
+from . import distributed
 from .config import USE_GPU
 from .layers import build_layers
 from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
@@ -77,18 +78,26 @@ def pick_device() -> torch.device:
     return torch.device("cpu")
 
 
+def is_chief() -> bool:
+    """Whether this process writes the model and reports (see distributed.py)."""
+    return distributed.is_chief()
+
+
 def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     """Train with AdamW on mini-batches, keeping the epoch with the lowest validation loss.
 
     `target` holds class codes 0..K-1 for a classifier (see task.py), numbers for a
     regressor, which learns them standardized (the last layer restores their scale).
+    Under torchrun, each process trains on its share of every batch (see distributed.py);
+    every process starts from the same seeded weights and ends with the same ones.
     """
     params = model.params
     random.seed(model.seed)
     np.random.seed(model.seed)
     torch.manual_seed(model.seed)
-    device = pick_device()
+    device = distributed.local_device(pick_device())
     on_gpu = device.type == "cuda"
+    distributed.join(device)
 
     loss = loss_function()
     model.config = {
@@ -103,31 +112,34 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
 
     module = build_module(model.config).to(device)
     model.module = module
+    trained = distributed.wrap(module, device)  # averages the gradients of all processes
     optimizer = torch.optim.AdamW(
         module.parameters(), lr=params.learning_rate, weight_decay=params.weight_decay
     )
     # Mixed precision on the GPU only: float16 with loss scaling; the CPU trains in float32.
     scaler = torch.amp.GradScaler("cuda", enabled=on_gpu)
-    shuffle = torch.Generator().manual_seed(model.seed)
     stopping = EarlyStopping(params)
     best_state = state_of(module)
-    for _ in range(params.epochs):
-        module.train()
-        total = 0.0
-        for rows in torch.split(torch.randperm(len(train_x), generator=shuffle), params.batch_size):
+    for epoch in range(params.epochs):
+        trained.train()
+        total, count = 0.0, 0
+        for rows in distributed.epoch_batches(len(train_x), params.batch_size, model.seed, epoch):
             batch_x, batch_y = as_inputs(train_x[rows.numpy()]).to(device), train_y[rows].to(device)
             optimizer.zero_grad()
             with torch.autocast(device.type, dtype=torch.float16, enabled=on_gpu):
-                batch_loss = loss(module(batch_x).float(), batch_y)
+                batch_loss = loss(trained(batch_x).float(), batch_y)
             scaler.scale(batch_loss).backward()
             scaler.step(optimizer)
             scaler.update()
-            total += batch_loss.item() * len(rows)
+            total, count = total + batch_loss.item() * len(rows), count + len(rows)
+        train_loss = distributed.mean_over_processes(total / count, count, device)
         validation_loss = float(loss(forward(module, valid_x, device), valid_y))
-        if stopping.update(total / len(train_x), validation_loss):
+        validation_loss = distributed.mean_over_processes(validation_loss, 1.0, device)
+        if stopping.update(train_loss, validation_loss):
             best_state = state_of(module)
         if stopping.should_stop:
             break
+    distributed.leave()
     module.load_state_dict(best_state)
     module.eval()
     return stopping.report(str(device))

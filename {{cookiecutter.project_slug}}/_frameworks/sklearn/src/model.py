@@ -61,6 +61,11 @@ def params(model: BaseEstimator) -> dict[str, Any]:
     return {k: v for k, v in estimator_of(model).get_params().items() if k not in NOT_PARAMS}
 
 
+def is_chief() -> bool:
+    """Always: scikit-learn trains in this one process."""
+    return True
+
+
 def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> FitReport:
     """Fit in place; not converged (and says so) if the solver stopped before converging.
 

@@ -12,6 +12,7 @@ of the model, so the file alone rebuilds the model, with no code from this proje
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .config import MODEL, USE_GPU
+from .errors import UserError
 from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
 from .params import Param
 from .reports import FitReport
@@ -36,6 +38,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import keras
 import tensorflow as tf
 
+from .distributed import strategy
 from .layers import hidden_layers
 from .outputs import (
     as_targets,
@@ -70,8 +73,10 @@ def build_model(given: dict[str, str], seed: int) -> Network:
     """The network's settings, checked before any data is read; `fit` builds it for the data.
 
     Keras' naming state starts afresh, so that every training in a process names its layers
-    alike (`dense`, not `dense_1`) and the same seed saves the same bytes.
+    alike (`dense`, not `dense_1`) and the same seed saves the same bytes. The devices to
+    train on are chosen first, before TensorFlow runs anything (see distributed.py).
     """
+    strategy()
     keras.utils.clear_session(free_memory=False)
     return Network(network_params(given), seed)
 
@@ -119,11 +124,18 @@ class Progress(keras.callbacks.Callback):  # type: ignore[misc]  # Keras ships n
             self.model.stop_training = True
 
 
+def is_chief() -> bool:
+    """Always: the replicas of a distributed training share this one process."""
+    return True
+
+
 def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     """Train with AdamW on mini-batches, keeping the epoch with the lowest validation loss.
 
     `target` holds class codes 0..K-1 for a classifier (see task.py), numbers for a
     regressor, which learns them standardized (the last layer restores their scale).
+    With several replicas (see distributed.py) each batch is split between them; the model
+    kept is then a copy of the best weights made outside the strategy, as one replica makes.
     """
     params = model.params
     keras.utils.set_random_seed(model.seed)  # Python, NumPy and TensorFlow
@@ -133,49 +145,66 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     keras.mixed_precision.set_global_policy("mixed_float16" if device == "cuda" else "float32")
 
     split = hold_out(features, target, params.validation_fraction, model.seed)
-    network = build_network(tuple(features.shape[1:]), target_config(target), params)
-    network.compile(
-        optimizer=keras.optimizers.AdamW(
-            learning_rate=params.learning_rate, weight_decay=params.weight_decay
-        ),
-        loss=loss_function(),
-    )
+    shape, config = tuple(features.shape[1:]), target_config(target)
+    with strategy().scope():
+        network = build_network(shape, config, params)
+        network.compile(
+            optimizer=keras.optimizers.AdamW(
+                learning_rate=params.learning_rate, weight_decay=params.weight_decay
+            ),
+            loss=loss_function(),
+        )
     stopping = EarlyStopping(params)
     progress = Progress(stopping)
+    replicas = strategy().num_replicas_in_sync
+    if len(split.target) < replicas:
+        rows = len(split.target)
+        raise UserError(f"{rows} validation rows cannot be shared by REPLICAS={replicas} replicas")
     network.fit(
-        batches(split.train_features, split.train_target, params.batch_size, model.seed),
-        validation_data=batches(split.features, split.target, scoring_rows(split.features)),
+        batches(split.train_features, split.train_target, params.batch_size, model.seed, replicas),
+        validation_data=batches(
+            split.features, split.target, scoring_rows(split.features), replicas=replicas
+        ),
         epochs=params.epochs,
         shuffle=False,  # the training batches shuffle themselves, seeded
         callbacks=[progress],
         verbose=0,
     )
+    if replicas > 1:  # scoring and saving need no replicas
+        keras.utils.clear_session(free_memory=False)  # the copy's layers named as one replica's
+        network = build_network(shape, config, params)
     network.set_weights(progress.best_weights)
     model.model = network
     return stopping.report(device)
 
 
 def batches(
-    features: Any, target: np.ndarray, size: int, seed: int | None = None
+    features: Any, target: np.ndarray, size: int, seed: int | None = None, replicas: int = 1
 ) -> tf.data.Dataset:
     """Rows in batches of `size`, read as they are asked for (images may be on disk, see
-    images.py); with a seed, in a new seeded order each epoch."""
+    images.py); with a seed, in a new seeded order each epoch.
+
+    The first batch holds a multiple of `replicas` rows: Keras 3 builds a distributed model
+    from the mean of the replicas' shares of the first batch, which must all be of one shape.
+    """
     order = np.random.default_rng(seed)
     targets = as_targets(target)
+    first = max(replicas, min(size, len(targets)) // replicas * replicas)
+    bounds = [0, *range(first, len(targets), size), len(targets)]
 
     def generate() -> Iterator[tuple[np.ndarray, np.ndarray]]:
         rows = order.permutation(len(targets)) if seed is not None else np.arange(len(targets))
-        for start in range(0, len(rows), size):
-            chosen = rows[start : start + size]
+        for start, end in itertools.pairwise(bounds):
+            chosen = rows[start:end]
             yield as_inputs(features[chosen]), targets[chosen]
 
     signature = (
         tf.TensorSpec((None, *features.shape[1:]), tf.float32),
         tf.TensorSpec((None, *targets.shape[1:]), tf.as_dtype(targets.dtype)),
     )
-    count = -(-len(targets) // size)  # batches per epoch, which Keras cannot count itself
     rows = tf.data.Dataset.from_generator(generate, output_signature=signature)
-    return rows.apply(tf.data.experimental.assert_cardinality(count))
+    # The batches per epoch, which Keras cannot count itself.
+    return rows.apply(tf.data.experimental.assert_cardinality(len(bounds) - 1))
 
 
 def as_inputs(features: Any) -> np.ndarray:

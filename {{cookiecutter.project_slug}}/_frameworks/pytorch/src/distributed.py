@@ -1,0 +1,94 @@
+"""Training in several processes under torchrun (`make train-distributed NPROC=2`): the model
+wrapped in DistributedDataParallel, the rows of each epoch dealt out by a DistributedSampler,
+the gradients averaged over NCCL between GPUs or gloo between CPU processes.
+
+torchrun sets WORLD_SIZE, RANK and LOCAL_RANK in each process's environment; without them
+(`make train`) there is one process, and the same code trains in it alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterator
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DistributedSampler, TensorDataset
+
+log = logging.getLogger(__name__)
+
+
+def world_size() -> int:
+    """How many processes train together."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def rank() -> int:
+    return int(os.environ.get("RANK", "0"))
+
+
+def is_chief() -> bool:
+    """Whether this process writes the model and reports: of several, only the first does."""
+    return rank() == 0
+
+
+def local_device(device: torch.device) -> torch.device:
+    """This process's own GPU (one per process on a machine), or the CPU."""
+    if device.type == "cuda":
+        index = int(os.environ.get("LOCAL_RANK", "0"))
+        torch.cuda.set_device(index)
+        return torch.device("cuda", index)
+    return device
+
+
+def join(device: torch.device) -> None:
+    """Join the other processes, when there are others: NCCL between GPUs, gloo on the CPU."""
+    if world_size() > 1 and not dist.is_initialized():
+        backend = "nccl" if device.type == "cuda" else "gloo"
+        dist.init_process_group(backend)
+        processes = world_size()
+        log.info("Training in %d processes with DistributedDataParallel (%s)", processes, backend)
+
+
+def leave() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def wrap(module: nn.Module, device: torch.device) -> nn.Module:
+    """The module whose backward pass averages the gradients over all processes."""
+    if world_size() == 1:
+        return module
+    on_gpu = device.type == "cuda"
+    return DistributedDataParallel(module, device_ids=[device.index] if on_gpu else None)
+
+
+def epoch_batches(rows: int, batch_size: int, seed: int, epoch: int) -> Iterator[torch.Tensor]:
+    """This process's share of each batch of an epoch's seeded shuffle of `rows`.
+
+    With P processes each takes batch_size / P rows of every batch (rounded up), so that
+    together they take the rows one process would take alone, and their averaged gradients
+    are its gradient. The sampler repeats a few rows when `rows` is not a multiple of P, so
+    that every process makes the same number of steps.
+    """
+    indices = TensorDataset(torch.arange(rows))  # the sampler needs only its length
+    sampler: DistributedSampler[int] = DistributedSampler(
+        indices, num_replicas=world_size(), rank=rank(), shuffle=True, seed=seed
+    )
+    sampler.set_epoch(epoch)
+    share = math.ceil(batch_size / world_size())
+    yield from torch.split(torch.tensor(list(sampler), dtype=torch.long), share)
+
+
+def mean_over_processes(value: float, weight: float, device: torch.device) -> float:
+    """The weighted mean of `value` over all processes (the value itself in one process), so
+    that every process sees the same losses and stops at the same epoch."""
+    if world_size() == 1:
+        return value
+    totals = torch.tensor([value * weight, weight], dtype=torch.float64, device=device)
+    dist.all_reduce(totals)  # NCCL reduces tensors on the GPU, gloo on the CPU
+    return float(totals[0] / totals[1])

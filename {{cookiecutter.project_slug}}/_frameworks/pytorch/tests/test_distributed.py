@@ -1,0 +1,39 @@
+"""Several processes under torchrun share each batch so that together they take one process's."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from {{ cookiecutter.package_name }} import distributed
+
+
+def shares(monkeypatch: pytest.MonkeyPatch, processes: int, rank: int) -> list[torch.Tensor]:
+    """Rows of each batch of an epoch for this process, as torchrun would set it up."""
+    monkeypatch.setenv("WORLD_SIZE", str(processes))
+    monkeypatch.setenv("RANK", str(rank))
+    return list(distributed.epoch_batches(rows=100, batch_size=32, seed=7, epoch=3))
+
+
+def test_two_processes_take_the_batches_one_process_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = shares(monkeypatch, 1, 0)
+    first, second = shares(monkeypatch, 2, 0), shares(monkeypatch, 2, 1)
+    assert len(first) == len(second) == len(alone)  # the same steps: none waits for the other
+    for whole, one, other in zip(alone, first, second, strict=True):
+        assert len(one) == len(other) <= 16  # half a batch each
+        assert set(whole.tolist()) == set(one.tolist()) | set(other.tolist())
+    assert distributed.is_chief() is False  # the second process: it does not write
+
+
+def test_each_epoch_is_shuffled_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    epochs = [torch.cat(list(distributed.epoch_batches(100, 32, 7, epoch))) for epoch in (0, 1)]
+    assert sorted(epochs[0].tolist()) == sorted(epochs[1].tolist()) == list(range(100))
+    assert epochs[0].tolist() != epochs[1].tolist()
+
+
+def test_one_process_is_the_chief_and_averages_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    monkeypatch.delenv("RANK", raising=False)
+    assert distributed.is_chief() and distributed.world_size() == 1
+    assert distributed.mean_over_processes(0.25, 10, torch.device("cpu")) == 0.25
