@@ -175,10 +175,16 @@ def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> N
         assert abs(two[metric] - one[metric]) <= DISTRIBUTED_TOLERANCE, (two, one)
     agreeing = sum(a == b for a, b in zip(scored["train"], scored["train-distributed"], strict=True))
     assert agreeing >= 9, scored
+    # A bad argument stops every process: its one error line, and one line saying it stopped.
+    refused = run(["make", "train-distributed", "ARGS=--param epochs=0"], path, check=False)
+    assert refused.returncode != 0 and "Traceback" not in refused.stdout + refused.stderr
+    errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert errors[0] == "error: --param epochs=0: expected a whole number of at least 1"
+    assert len(errors) <= 2 and errors[-1].startswith(("error: --param", "error: the distributed training"))
     if framework["distributed"]["multi_node"]:  # torchrun itself reads the several-machine command
         nodes = ["NNODES=2", "RDZV_ENDPOINT=node-0.example.com:29400"]
         shown = run(["make", "--dry-run", "train-distributed", *nodes], path).stdout
-        flags = shown.split("torchrun ", 1)[1].splitlines()[0]
+        flags = shown.split(f"-m {package}.distributed ", 1)[1].splitlines()[0]
         parse = (
             "import shlex, sys; from torch.distributed.run import parse_args; "
             "a = parse_args(shlex.split(sys.argv[1])); "

@@ -81,8 +81,13 @@ def run(args: argparse.Namespace) -> None:
         from .model import is_chief
         from .train import train
 
-        metrics = train(settings)
-        if is_chief():  # of a distributed training's processes, the first reports
+        try:
+            metrics = train(settings)
+        except (UserError, OSError):
+            if not is_chief():  # the first of a distributed training's processes says why
+                raise SystemExit(1) from None
+            raise
+        if is_chief():  # and prints the metrics
             print(to_json(metrics), end="")
     elif args.command == "evaluate":
         from .train import evaluate

@@ -3,7 +3,8 @@ wrapped in DistributedDataParallel, the rows of each epoch dealt out by a Distri
 the gradients averaged over NCCL between GPUs or gloo between CPU processes.
 
 torchrun sets WORLD_SIZE, RANK and LOCAL_RANK in each process's environment; without them
-(`make train`) there is one process, and the same code trains in it alone.
+(`make train`) there is one process, and the same code trains in it alone. `python -m
+<package>.distributed ARGS` is torchrun with ARGS, whose failure is one line, not a traceback.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 
 import torch
 import torch.distributed as dist
 from torch import nn
+from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+from torch.distributed.run import parse_args
+from torch.distributed.run import run as torchrun
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DistributedSampler, TensorDataset
 
@@ -92,3 +97,28 @@ def mean_over_processes(value: float, weight: float, device: torch.device) -> fl
     totals = torch.tensor([value * weight, weight], dtype=torch.float64, device=device)
     dist.all_reduce(totals)  # NCCL reduces tensors on the GPU, gloo on the CPU
     return float(totals[0] / totals[1])
+
+
+def launch(argv: Sequence[str]) -> int:
+    """torchrun with `argv`; when a process fails (its error is above), one line says which.
+
+    torchrun's own log (the failure's report, and its note that each process gets one math
+    thread, OMP_NUM_THREADS=1, unless that is set) stays off the terminal.
+    """
+    for name in ("torch.distributed.run", "torch.distributed.elastic"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        torchrun(parse_args(list(argv)))  # type: ignore[no-untyped-call]  # torch leaves them bare
+    except ChildFailedError as failed:
+        rank, failure = failed.get_first_failure()
+        print(
+            f"error: the distributed training stopped: process {rank} exited with status "
+            f"{failure.exitcode}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(launch(sys.argv[1:]))
