@@ -103,7 +103,7 @@ def test_distributed_training_commands_are_the_frameworks_launchers(variant: tup
     host = run(["make", "--dry-run", "train-distributed"], project).stdout
     docker = run(["make", "--dry-run", "docker-train-distributed", "NPROC=3"], project).stdout
     if distributed["multi_node"]:  # torchrun, run by the package (its failure made one line)
-        torchrun = f"-m {package}.distributed --standalone"
+        torchrun = f"-m {package}.distributed --standalone --local-addr 127.0.0.1"
         assert f".venv/bin/python {torchrun} --nproc-per-node 2 --module {package} train" in host
         assert "--entrypoint python" in docker
         assert f"{torchrun} --nproc-per-node 3 --module {package} train" in docker
