@@ -32,7 +32,7 @@ class Framework(Protocol):
 
     def is_chief(self) -> bool:
         """Whether this process writes the model and reports: of the processes of a
-        distributed training, only the first does (docs/scaling.md)."""
+        distributed training, only the first does (README: Scaling out)."""
 
     def fit(self, model: Any, features: Any, target: np.ndarray, /) -> FitReport:
         """Train in place on preprocessed features and the target's codes (or numbers)."""

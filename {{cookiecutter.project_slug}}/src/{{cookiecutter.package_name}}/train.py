@@ -108,7 +108,7 @@ def working_test_size(target: np.ndarray, seed: int, wanted: float) -> float | N
 def train(settings: Settings) -> dict[str, Any]:
     """Train, evaluate on the held-out split, and write the model and reports; returns metrics.
 
-    Of the processes of a distributed training (docs/scaling.md), only the first writes them.
+    Of the processes of a distributed training (README: Scaling out), only the first writes them.
     """
     if not framework.is_chief():  # of a distributed training's processes, the first reports
         logging.getLogger().setLevel(logging.ERROR)

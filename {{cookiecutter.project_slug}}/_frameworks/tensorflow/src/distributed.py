@@ -4,7 +4,7 @@ of REPLICAS parts of the CPU when there is no GPU (the same code path, without a
 splits every batch between them and adds up their gradients.
 
 Several machines (MultiWorkerMirroredStrategy) are not offered: Keras 3's `fit` fails under
-it at the first step (see docs/scaling.md).
+it at the first step (README: Scaling out).
 """
 
 from __future__ import annotations
