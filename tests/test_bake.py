@@ -22,6 +22,7 @@ from tooling.markdown import paragraph
 from tooling.variants import DEFAULTS, SUPPORTED, model_facts, variant_id
 
 from .support.api_models import problems
+from .support.kserve_crd import crd_problems
 
 # `${{ ... }}` is a GitHub Actions expression, which the workflow files copied unrendered use.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
@@ -164,9 +165,10 @@ def test_compose_file_matches_the_compose_spec(variant: tuple[dict, Path]) -> No
 
 def test_cluster_manifests_match_the_kubernetes_and_kserve_schemas(variant: tuple[dict, Path]) -> None:
     """deploy/k8s/ (REST projects only): each manifest valid against the Kubernetes API's schema
-    (strict: no unknown field) or KServe's, kustomization.yaml listing the Kubernetes ones; the
-    pods run the model image as the image's own user, read-only, probed on the V2 health routes
-    at the port the service listens on, and the Service, autoscaler and budget find them."""
+    (strict: no unknown field) or KServe's CRD schema and SDK models, kustomization.yaml
+    listing the Kubernetes ones; the pods run the model image as the image's own user,
+    read-only, probed on the V2 health routes at the port the service listens on, and the
+    Service, autoscaler and budget find them."""
     answers, project = variant
     if answers.get("serving", DEFAULTS["serving"]) != "rest":
         assert not (project / "deploy").exists()
@@ -180,6 +182,7 @@ def test_cluster_manifests_match_the_kubernetes_and_kserve_schemas(variant: tupl
     for manifest in manifests.values():
         kubernetes_validate.validate(manifest, version, strict=True)
     assert service["apiVersion"] == "serving.kserve.io/v1beta1"
+    assert crd_problems(service) == []
     assert problems(service, "V1beta1InferenceService") == []
     by_kind = {manifest["kind"]: manifest for manifest in manifests.values()}
     deployment = by_kind["Deployment"]
@@ -209,6 +212,24 @@ def test_cluster_manifests_match_the_kubernetes_and_kserve_schemas(variant: tupl
         }
         health = {"readinessProbe": ("/v2/health/ready", port), "livenessProbe": ("/v2/health/live", port)}
         assert probed == health
+
+
+def test_the_kserve_checks_refuse_what_a_cluster_would(bake) -> None:
+    """The InferenceService checks are not blind: a field KServe does not know, a value of the
+    wrong type and a container without its required name are each refused, by the CRD's schema
+    and by the SDK's models, with the path of the fault."""
+    manifest = yaml.safe_load((bake() / "deploy" / "k8s" / "inference-service.yaml").read_text())
+    predictor = manifest["spec"]["predictor"]
+    unnamed = [{k: v for k, v in predictor["containers"][0].items() if k != "name"}]
+    faults = {  # the fault, and where and what the schema's finding says
+        ("spec.predictor:", "'replicas'"): {**predictor, "replicas": 2},
+        ("spec.predictor.minReplicas:", "'one'"): {**predictor, "minReplicas": "one"},
+        ("spec.predictor.containers.0:", "'name'"): {**predictor, "containers": unnamed},
+    }
+    for (path, word), faulty in faults.items():
+        broken = {**manifest, "spec": {"predictor": faulty}}
+        assert [found for found in crd_problems(broken) if found.startswith(path) and word in found]
+        assert problems(broken, "V1beta1InferenceService") != [], path
 
 
 def test_the_image_serves_with_a_health_check_or_trains_by_default(variant: tuple[dict, Path]) -> None:
