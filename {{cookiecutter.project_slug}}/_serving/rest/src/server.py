@@ -245,7 +245,7 @@ async def uploaded_files(request: Request, body: bytes) -> list[tuple[str, bytes
     finally:
         await form.close()
     if not files:
-        raise UserError("the multipart upload holds no file: send each image as a file field")
+        raise UserError(f"the multipart upload holds no file; /predict takes {payloads.INSTANCES}")
     return files
 
 

@@ -81,11 +81,14 @@ def test_the_metadata_is_the_saved_model_s(client: TestClient, served_models: Pa
         if classes
         else {("value", "FP64", (-1,))}
     )
-    assert metadata["parameters"]["classes"] == classes
-    assert (metadata["platform"], metadata["parameters"]["engine"]) == (
-        "onnxruntime_onnx",
-        OnnxEngine.name,
-    )
+    described = ("framework", "model", "task", "dataset", "classes", "image_shape")
+    described += ("pixel_range", "target_name")
+    assert metadata["parameters"] == {
+        **{key: saved[key] for key in described if key in saved},
+        "engine": OnnxEngine.name,
+    }
+    assert {"framework", "model", "task", "classes", "target_name"} <= set(saved)
+    assert metadata["platform"] == "onnxruntime_onnx"
 
 
 def test_the_metadata_names_the_framework_when_it_serves(served_models: Path) -> None:
@@ -260,9 +263,14 @@ def test_the_request_id_is_echoed_and_the_outputs_filter_holds(
         request_id="r8",
     )
     assert binary.get_response()["id"] == "r8"
-    assert [output["name"] for output in binary.get_response()["outputs"]] == [first]
+    (output,) = binary.get_response()["outputs"]
+    assert output["name"] == first and output["parameters"]["binary_data_size"] > 0
+    asked = {"binary_data": True}  # per output, in a JSON request too
+    mixed = client.post(INFER, json={**body, "outputs": [{"name": first, "parameters": asked}]})
+    assert int(mixed.headers[HEADER_LENGTH]) < len(mixed.content)
 
 
+ONE_INPUT = b'{"name": "x", "shape": [1], "datatype": "FP64", "data": [1]}'
 # Bad requests whatever the model reads, what the answer's status is and what it says.
 BAD_BODIES = [
     ("/predict", b"{not json", 400, "not valid JSON"),
@@ -303,6 +311,15 @@ BAD_BODIES = [
         "'a' is not a FP64 value",
     ),
     (INFER, b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP64"}]}', 400, 'has no "data"'),
+    *[
+        (INFER, b'{"inputs": [' + ONE_INPUT + b'], "outputs": ' + outputs + b"}", 400, words)
+        for outputs, words in [
+            (b'"label"', '"outputs" must be a list of objects with a "name"'),
+            (b'[{"label": 1}]', '"outputs" must be a list of objects with a "name"'),
+            (b'[{"name": "label", "shape": [1]}]', "output 'label' has unknown field(s) shape"),
+            (b'[{"name": "label", "parameters": 1}]', "\"parameters\" of output 'label' must be"),
+        ]
+    ],
 ]
 
 
@@ -323,6 +340,18 @@ def test_bad_requests_get_a_4xx_that_says_what_is_expected(
             answer.text,
         )
         assert client.post("/predict", json={"instances": good.instances}).status_code == 200
+
+
+def test_uploads_without_a_readable_file_are_refused(client: TestClient) -> None:
+    no_file = b"--b\r\nContent-Disposition: form-data; name=note\r\n\r\nno file\r\n--b--\r\n"
+    takes = payloads.INSTANCES
+    for boundary, expected in [
+        ("; boundary=b", f"the multipart upload holds no file; /predict takes {takes}"),
+        ("", "the multipart upload cannot be read: "),  # and the parser's reason
+    ]:
+        headers = {"Content-Type": "multipart/form-data" + boundary}
+        answer = client.post("/predict", content=no_file, headers=headers)
+        assert answer.status_code == 400 and answer.json()["error"].startswith(expected)
 
 
 def test_binary_data_that_does_not_add_up_is_refused(client: TestClient) -> None:
@@ -353,7 +382,10 @@ def test_the_body_and_the_batch_have_limits(served_models: Path, tmp_path: Path)
     answer = client.post(
         "/predict", content=b"[" * 5000, headers={"Content-Type": "application/json"}
     )
-    assert answer.status_code == 413 and "larger than 4096 bytes" in answer.json()["error"]
+    assert answer.status_code == 413
+    assert answer.json()["error"] == (
+        "the body is larger than 4096 bytes (MAX_BODY_MB): send fewer rows per request"
+    )
     three = {"instances": good.instances[:1] * 3}
     answer = client.post("/predict", json=three)
     assert answer.status_code == 400 and "at most 2" in answer.json()["error"]
@@ -390,7 +422,14 @@ def test_the_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/predict", "/v2/models/{name}/infer", "/v2/health/ready", "/metrics"} <= set(paths)
-    assert payloads.INSTANCES in paths["/predict"]["post"]["requestBody"]["description"]
+    predict = paths["/predict"]["post"]["requestBody"]
+    assert predict["required"] and payloads.INSTANCES in predict["description"]
+    assert predict["content"]["application/json"]["example"] == {"instances": ["..."]}
+    for path in ("/v2/models/{name}/infer", "/v2/models/{name}/versions/{version}/infer"):
+        infer = paths[path]["post"]["requestBody"]
+        assert infer["required"] and "binary tensor data extension" in infer["description"]
+        example = infer["content"]["application/json"]
+        assert example["schema"] == {"type": "object"} and "inputs" in example["example"]
 
 
 @pytest.fixture

@@ -67,9 +67,3 @@ def test_pixel_tensors_must_have_the_model_s_shape_and_be_finite(served_models: 
     assert (
         "the model takes one: 'images'" in json.loads(client.post(INFER, json=other).text)["error"]
     )
-
-
-def test_an_upload_without_files_is_refused(served_models: Path) -> None:
-    client = TestClient(create_app(load_served_model(served_models)))
-    answer = client.post("/predict", data={"note": "no file"}, files={})
-    assert answer.status_code == 400

@@ -100,7 +100,7 @@ def numbers(name: str, values: np.ndarray) -> np.ndarray:
     infinite = np.flatnonzero(np.isinf(values))
     if len(infinite):
         raise UserError(
-            f"row {infinite[0] + 1}: column {name!r} has {values[infinite[0]]!r}; "
+            f"row {infinite[0] + 1}: column {name!r} has {float(values[infinite[0]])!r}; "
             "expected a finite number (or null for a missing value)"
         )
     return values

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
+from {{ cookiecutter.package_name }}.protocol import HEADER_LENGTH
 from {{ cookiecutter.package_name }}.served_model import MODEL_NAME, load_served_model
 from {{ cookiecutter.package_name }}.server import create_app
 
@@ -49,6 +50,16 @@ def test_an_all_numeric_model_takes_one_fp_matrix_too(
     answer = client.post(INFER, json={"inputs": [wrong]})
     assert answer.status_code == 400
     assert f"an FP matrix of [N, {len(rows.columns)}]" in answer.json()["error"]
+    infinite = rows.to_numpy(np.float64, copy=True)
+    infinite[1, 2] = np.inf  # JSON's Infinity, which the V2 client writes
+    matrix = tensor("features", "FP64", infinite.tolist(), list(infinite.shape))
+    answer = client.post(INFER, content=json.dumps({"inputs": [matrix]}))
+    assert f"row 2: column {rows.columns[2]!r} has inf; expected a finite" in answer.json()["error"]
+    extra = client.post(INFER, json={"inputs": [*columns, tensor("more", "FP64", [1.0] * 5)]})
+    assert extra.json()["error"] == (
+        f"the request has unknown input(s) more; the model takes one tensor per column: "
+        f"{', '.join(rows.columns)}, or one FP matrix of {len(rows.columns)} columns ('features')"
+    )
 
 
 def test_datatypes_must_fit_the_columns(customers_model: Path) -> None:
@@ -59,7 +70,20 @@ def test_datatypes_must_fit_the_columns(customers_model: Path) -> None:
         "contract": tensor("contract", "BYTES", ["one year"]),
         "payment": tensor("payment", "BYTES", [None]),
     }
-    assert client.post(INFER, json={"inputs": list(good.values())}).status_code == 200
+    answered = client.post(INFER, json={"inputs": list(good.values())})
+    assert answered.status_code == 200
+    as_column = {**good, "tenure": tensor("tenure", "FP64", [3.0], [1, 1])}  # [N, 1] is taken
+    assert client.post(INFER, json={"inputs": list(as_column.values())}).json() == answered.json()
+    infinite = {**good, "tenure": tensor("tenure", "FP64", [float("inf")])}
+    answer = client.post(INFER, content=json.dumps({"inputs": list(infinite.values())}))
+    assert "row 1: column 'tenure' has inf; expected a finite number" in answer.json()["error"]
+    binary = {"name": "contract", "datatype": "BYTES", "shape": [1]}
+    binary["parameters"] = {"binary_data_size": 5}  # one element: its length, then its byte
+    header = json.dumps({"inputs": list({**good, "contract": binary}.values())}).encode()
+    answer = client.post(
+        INFER, content=header + b"\x01\0\0\0\xff", headers={HEADER_LENGTH: str(len(header))}
+    )
+    assert answer.json() == {"error": "input 'contract' holds bytes that are not UTF-8 text"}
     for name, replacement, words in [
         ("tenure", tensor("tenure", "BYTES", ["3"]), "the column is numeric: send FP64"),
         ("contract", tensor("contract", "FP64", [1.0]), "the column holds text: send BYTES"),
@@ -72,10 +96,20 @@ def test_datatypes_must_fit_the_columns(customers_model: Path) -> None:
     matrix = tensor("features", "FP64", [1.0] * 4, [1, 4])
     answer = client.post(INFER, json={"inputs": [matrix]})
     assert "a matrix is taken when every column is numeric" in answer.json()["error"]
+    takes = "the model takes one tensor per column: tenure, monthly_charges, contract, payment"
+    for inputs, problem in [
+        ([good["tenure"]], "lacks monthly_charges, contract, payment"),
+        ([*good.values(), tensor("age", "FP64", [1.0])], "has unknown input(s) age"),
+    ]:
+        answer = client.post(INFER, json={"inputs": inputs})
+        assert answer.json()["error"] == f"the request {problem}; {takes}"
 
 
 def test_files_are_refused_with_what_to_send(customers_model: Path) -> None:
     client = TestClient(create_app(load_served_model(customers_model)))
     answer = client.post("/predict", files={"file": ("rows.csv", b"tenure\n1\n")})
     assert answer.status_code == 400
-    assert json.loads(answer.text)["error"].startswith("this model scores rows sent as JSON")
+    assert json.loads(answer.text)["error"] == (
+        'this model scores rows sent as JSON: {"instances": [...]} with records or rows of '
+        "the columns tenure, monthly_charges, contract, payment"
+    )
