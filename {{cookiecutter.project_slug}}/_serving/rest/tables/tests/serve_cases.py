@@ -87,20 +87,32 @@ def agreeing_requests(folder: Path) -> list[Agreeing]:
     return [Agreeing(file, records, tensors), Agreeing(file, rows, None)]
 
 
-# Bad instances (as JSON text) for the customers model, and words of the error.
+# Bad instances (as JSON text) for the customers model, and the error they get.
 RECORD = '{"tenure": 3, "monthly_charges": 50.5, "contract": "one year", "payment": "card"}'
+COLUMNS = "tenure, monthly_charges, contract, payment"
+EACH_RECORD = f"each record holds the columns {COLUMNS}"
+IN_ORDER = f"the model takes 4, in this order: {COLUMNS}"
+OR_NULL = "(or null for a missing value)"
 BAD_INSTANCES = [
-    ('[{"tenure": 3}]', "lacks monthly_charges, contract, payment"),
+    ('[{"tenure": 3}]', f"instance 1 lacks monthly_charges, contract, payment; {EACH_RECORD}"),
+    (f'[{RECORD}, {{"tenure": 3, "age": 4}}]', "instance 2 lacks monthly_charges, contract, pay"),
     (
         '[{"tenure": 3, "monthly_charges": 5, "contract": "x", "payment": "y", "age": 4}]',
-        "has unknown age",
+        f"instance 1 has unknown age; {EACH_RECORD}",
     ),
-    ("[[1, 2]]", "has 2 values; the model takes 4"),
-    ('[[1, 2, "a", "b"], [1, 2, "a"]]', "instance 2 has 3 values"),
-    (f'[{RECORD}, [1, 2, "a", "b"]]', "all be records"),
-    ('[["abc", 2, "a", "b"]]', "column 'tenure' has 'abc'; expected a number"),
-    ('[[1, 2, ["a"], "b"]]', "column 'contract' has ['a']; expected text"),
-    ('[[1e400, 2, "a", "b"]]', "expected a finite number"),
-    ('[[true, 2, "a", "b"]]', "expected a number"),
-    ('[[1, 2, "a", "b"], [1e39, 2, "a", "b"]]', "row 2: column 'tenure' has 1e+39; the served"),
+    ("[[1, 2]]", f"instance 1 has 2 values; {IN_ORDER}"),
+    ('[[1, 2, "a", "b"], [1, 2, "a"]]', f"instance 2 has 3 values; {IN_ORDER}"),
+    (
+        f'[{RECORD}, [1, 2, "a", "b"]]',
+        "instances must all be records ({column: value}) or all be rows (lists of 4 values in "
+        f"the order {COLUMNS})",
+    ),
+    ('[["abc", 2, "a", "b"]]', f"1: column 'tenure' has 'abc'; expected a number {OR_NULL}"),
+    ('[[1, 2, "a", "b"], [1, 2, ["a"], "b"]]', "instance 2: column 'contract' has ['a']; expected"),
+    ('[[1e400, 2, "a", "b"]]', "row 1: column 'tenure' has inf; expected a finite number (or null"),
+    ('[[true, 2, "a", "b"]]', f"instance 1: column 'tenure' has True; expected a number {OR_NULL}"),
+    (
+        '[[1, 2, "a", "b"], [1e39, 2, "a", "b"]]',
+        "row 2: column 'tenure' has 1e+39; the served model takes numbers up to 3.4e+38 in size",
+    ),
 ]

@@ -113,3 +113,15 @@ def test_files_are_refused_with_what_to_send(customers_model: Path) -> None:
         'this model scores rows sent as JSON: {"instances": [...]} with records or rows of '
         "the columns tenure, monthly_charges, contract, payment"
     )
+
+
+def test_text_columns_read_null_and_whole_numbers_as_a_file_does(customers_model: Path) -> None:
+    """null and the missing-value words are missing; a whole number is its text."""
+    client = TestClient(create_app(load_served_model(customers_model)))
+    record = {"tenure": 3, "monthly_charges": 50.5, "contract": "one year", "payment": "card"}
+
+    def answer(**cells: Any) -> Any:
+        return client.post("/predict", json={"instances": [{**record, **cells}]}).json()
+
+    assert answer(payment=None) == answer(payment="") == answer(payment=" NA ")
+    assert answer(contract=2) == answer(contract="2") != answer(contract="one year")
