@@ -208,7 +208,7 @@ def from_json(data: Any, datatype: str, count: int, what: str) -> np.ndarray:
                 if datatype == "BOOL"
                 else "numbers" + (" (null for missing)" if floats else "")
             )
-            raise UserError(f"{what}: {value!r} is not a {datatype} value; expected {expected}")
+            raise UserError(f"{what}: {value!r} is not of datatype {datatype}; expected {expected}")
     try:
         return np.array(
             [math.nan if v is None else v for v in values], dtype=NUMBER_TYPES[datatype]

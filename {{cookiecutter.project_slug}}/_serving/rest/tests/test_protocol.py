@@ -85,6 +85,39 @@ def test_every_datatype_is_written_as_the_standard_client_reads_it(
         np.testing.assert_array_equal(read, data)
 
 
+def json_request(datatype: str, data: list[object]) -> bytes:
+    tensor = {"name": "x", "shape": [len(data)], "datatype": datatype, "data": data}
+    return json.dumps({"inputs": [tensor]}).encode()
+
+
+def test_null_is_a_missing_number_where_numbers_can_be_missing() -> None:
+    for datatype in ("FP16", "FP32", "FP64"):
+        (tensor,) = read_request(json_request(datatype, [1.5, None]), None).inputs
+        assert tensor.data.dtype == np.dtype(NUMBER_TYPES[datatype])
+        assert tensor.data[0] == 1.5 and np.isnan(tensor.data[1])
+    (flags,) = read_request(json_request("BOOL", [True, 0, 1]), None).inputs
+    assert flags.data.tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("datatype", "data", "message"),
+    [
+        ("BYTES", ["a", 1], "'x': BYTES data must be strings (null for a missing value)"),
+        ("BOOL", [True, "yes"], "'x': 'yes' is not of datatype BOOL; expected true or false"),
+        ("INT32", [1, True], "'x': True is not of datatype INT32; expected numbers"),
+        ("INT64", [1, None], "'x': None is not of datatype INT64; expected numbers"),
+        ("FP64", [1, "2"], "'x': '2' is not of datatype FP64; expected numbers (null for missing)"),
+        ("INT8", [1, 300], "'x': a value does not fit in INT8"),
+    ],
+)
+def test_json_data_that_is_not_of_its_datatype_is_refused(
+    datatype: str, data: list[object], message: str
+) -> None:
+    with pytest.raises(UserError) as refused:
+        read_request(json_request(datatype, data), None)
+    assert str(refused.value).endswith(message)
+
+
 def test_a_header_length_of_the_whole_body_is_a_json_request() -> None:
     body = json.dumps(
         {"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": [2.0]}]}

@@ -308,7 +308,7 @@ BAD_BODIES = [
         INFER,
         b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": ["a"]}]}',
         400,
-        "'a' is not a FP64 value",
+        "'a' is not of datatype FP64",
     ),
     (INFER, b'{"inputs": [{"name": "x", "shape": [1], "datatype": "FP64"}]}', 400, 'has no "data"'),
     *[
