@@ -118,6 +118,48 @@ def test_json_data_that_is_not_of_its_datatype_is_refused(
     assert str(refused.value).endswith(message)
 
 
+X = {"name": "x", "shape": [1], "datatype": "FP64", "data": [1.0]}
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"inputs": {"x": X}}, 'the request needs "inputs": a list of tensors (name, shape, '),
+        (
+            {"inputs": [X], "model": "m"},
+            "the request has unknown field(s) model; expected: id, inputs, outputs, parameters",
+        ),
+        ({"inputs": [X, X]}, "an input is given twice: x, x"),
+        ({"inputs": [X], "id": 7}, '"id" must be a string'),
+        ({"inputs": [X], "parameters": [1]}, '"parameters" of the request must be a JSON object'),
+        ({"inputs": ["x"]}, 'each input must be an object with a "name", "shape", "datatype" and'),
+        (
+            {"inputs": [{**X, "size": 1}]},
+            "input 'x' has unknown field(s) size; expected: data, datatype, name, parameters, sh",
+        ),
+        (
+            {"inputs": [{**X, "parameters": {"binary_data_size": 8}}]},
+            "input 'x' has both data and binary_data_size; send one",
+        ),
+        ({"inputs": [{**X, "shape": [True]}]}, "input 'x': shape must be a list of whole numbers"),
+    ],
+)
+def test_a_request_not_in_the_protocol_s_shape_is_refused(
+    request_: dict[str, object], message: str
+) -> None:
+    with pytest.raises(UserError) as refused:
+        read_request(json.dumps(request_).encode(), None)
+    assert str(refused.value).startswith(message)
+
+
+def test_an_inference_request_may_hold_the_standard_client_s_nan_but_not_bad_json() -> None:
+    body = b'{"inputs": [{"name": "x", "shape": [2], "datatype": "FP64", "data": [NaN, 1]}]}'
+    (tensor,) = read_request(body, None).inputs
+    assert np.isnan(tensor.data[0]) and tensor.data[1] == 1
+    with pytest.raises(UserError, match=r"^the inference request is not valid JSON: "):
+        read_request(b'{"inputs": [}', None)
+
+
 def test_a_header_length_of_the_whole_body_is_a_json_request() -> None:
     body = json.dumps(
         {"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": [2.0]}]}
