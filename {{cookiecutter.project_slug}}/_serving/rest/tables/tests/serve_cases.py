@@ -95,7 +95,7 @@ IN_ORDER = f"the model takes 4, in this order: {COLUMNS}"
 OR_NULL = "(or null for a missing value)"
 BAD_INSTANCES = [
     ('[{"tenure": 3}]', f"instance 1 lacks monthly_charges, contract, payment; {EACH_RECORD}"),
-    ("[" + RECORD + ', {"tenure": 3, "age": 4}]', "instance 2 lacks monthly_charges, contract, pay"),
+    ("[" + RECORD + ', {"tenure": 3}]', "instance 2 lacks monthly_charges, contract, payment"),
     (
         '[{"tenure": 3, "monthly_charges": 5, "contract": "x", "payment": "y", "age": 4}]',
         f"instance 1 has unknown age; {EACH_RECORD}",
