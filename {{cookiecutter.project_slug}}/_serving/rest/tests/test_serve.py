@@ -81,8 +81,8 @@ def test_the_metadata_is_the_saved_model_s(client: TestClient, served_models: Pa
         if classes
         else {("value", "FP64", (-1,))}
     )
-    described = ("framework", "model", "task", "dataset", "classes", "image_shape")
-    described += ("pixel_range", "target_name")
+    described = ["framework", "model", "task", "dataset", "classes", "image_shape"]
+    described += ["pixel_range", "target_name"]
     assert metadata["parameters"] == {
         **{key: saved[key] for key in described if key in saved},
         "engine": OnnxEngine.name,

@@ -77,7 +77,7 @@ def test_datatypes_must_fit_the_columns(customers_model: Path) -> None:
     infinite = {**good, "tenure": tensor("tenure", "FP64", [float("inf")])}
     answer = client.post(INFER, content=json.dumps({"inputs": list(infinite.values())}))
     assert "row 1: column 'tenure' has inf; expected a finite number" in answer.json()["error"]
-    binary = {"name": "contract", "datatype": "BYTES", "shape": [1]}
+    binary: dict[str, Any] = {"name": "contract", "datatype": "BYTES", "shape": [1]}
     binary["parameters"] = {"binary_data_size": 5}  # one element: its length, then its byte
     header = json.dumps({"inputs": list({**good, "contract": binary}.values())}).encode()
     answer = client.post(
