@@ -17,6 +17,7 @@ import pytest
 
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }} import onnx_export, payloads
+from {{ cookiecutter.package_name }}.config import FRAMEWORK
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.onnx_engine import OnnxEngine
 from {{ cookiecutter.package_name }}.scores import Scores
@@ -105,8 +106,21 @@ def test_a_model_not_exported_is_saved_without_onnx_and_served_by_the_framework(
     caplog.clear()
     served = load_served_model(settings.models_dir, "onnx")
     assert served.engine.name == framework.VERSION
-    assert [
-        record.getMessage() for record in caplog.records if "no ONNX export" in record.getMessage()
+    note = f"note: the model has no ONNX export ({metadata['onnx']['not_exported']}): served with"
+    assert [message for message in caplog.messages if "ONNX" in message] == [f"{note} {FRAMEWORK}"]
+
+
+def test_a_model_saved_before_onnx_exports_is_served_by_the_framework_with_a_note(
+    served_models: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    models = Path(shutil.copytree(served_models, tmp_path / "older"))
+    metadata = saved(models)
+    del metadata["files"]["onnx"], metadata["onnx"]
+    (models / "model.json").write_text(json.dumps(metadata))
+    with caplog.at_level(logging.WARNING):
+        assert load_served_model(models, "onnx").engine.name == framework.VERSION
+    assert [message for message in caplog.messages if "ONNX" in message] == [
+        f"note: the model has no ONNX export (it was trained without one): served with {FRAMEWORK}"
     ]
 
 

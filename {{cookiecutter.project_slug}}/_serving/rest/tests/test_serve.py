@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import tritonclient.http as triton
 from fastapi.concurrency import run_in_threadpool
 from fastapi.testclient import TestClient
 
-from {{ cookiecutter.package_name }} import payloads, serve_command, server
+from {{ cookiecutter.package_name }} import __version__, payloads, serve_command, server
 from {{ cookiecutter.package_name }}.cli import main
 from {{ cookiecutter.package_name }}.config import FRAMEWORK
 from {{ cookiecutter.package_name }}.model import VERSION
@@ -105,6 +106,13 @@ def test_unknown_models_and_versions_are_404(client: TestClient) -> None:
     ):
         answer = client.post(path, json={}) if path.endswith("infer") else client.get(path)
         assert answer.status_code == 404 and "error" in answer.json(), path
+    version = client.get("/health").json()["version"]
+    assert client.get("/v2/models/other").json()["error"] == (
+        f"no model 'other': this service serves {MODEL_NAME!r}"
+    )
+    assert client.get(f"/v2/models/{MODEL_NAME}/versions/0/ready").json()["error"] == (
+        f"model {MODEL_NAME!r} has no version '0'; it serves version {version!r}"
+    )
     assert client.get("/nowhere").json() == {"error": "no route /nowhere: see /docs"}
     assert client.get("/predict").status_code == 405
     assert set(client.get("/predict").json()) == {"error"}
@@ -126,11 +134,14 @@ def same_values(first: list[Any], second: list[Any]) -> None:
 def test_predict_infer_and_the_batch_file_agree(
     client: TestClient, served_models: Path, tmp_path: Path
 ) -> None:
+    classes = json.loads((served_models / "model.json").read_text())["classes"]
     for case in agreeing_requests(tmp_path):
         from_file = file_scores(case, served_models, tmp_path)
         predicted = client.post("/predict", json={"instances": case.instances}).json()
         same_values(predicted["predictions"], from_file["prediction"].tolist())
-        if "probabilities" in predicted:
+        assert ("probabilities" in predicted) == bool(classes)  # each class's, for a classifier
+        if classes:
+            assert all(list(row) == classes for row in predicted["probabilities"])
             top = [max(row.values()) for row in predicted["probabilities"]]
             best = from_file.filter(like="probability").max(axis=1).tolist()
             np.testing.assert_allclose(top, best, atol=1e-6)
@@ -253,7 +264,7 @@ def test_the_request_id_is_echoed_and_the_outputs_filter_holds(
     answer = client.post(INFER, json=body).json()
     assert answer["id"] == "request-7"
     assert [output["name"] for output in answer["outputs"]] == [first]
-    assert answer["model_version"] == metadata["versions"][0]
+    assert (answer["model_name"], answer["model_version"]) == (MODEL_NAME, metadata["versions"][0])
     unknown = client.post(INFER, json={**body, "outputs": [{"name": "nope"}]})
     assert unknown.status_code == 400 and "no output nope" in unknown.json()["error"]
     binary = infer_with_triton(
@@ -273,10 +284,15 @@ def test_the_request_id_is_echoed_and_the_outputs_filter_holds(
 ONE_INPUT = b'{"name": "x", "shape": [1], "datatype": "FP64", "data": [1]}'
 # Bad requests whatever the model reads, what the answer's status is and what it says.
 BAD_BODIES = [
-    ("/predict", b"{not json", 400, "not valid JSON"),
+    ("/predict", b"{not json", 400, "the request body is not valid JSON: "),
     ("/predict", b"[1, 2]", 400, "must be a JSON object"),
-    ("/predict", b'{"rows": []}', 400, '{"instances": [...]}'),
-    ("/predict", b'{"instances": []}', 400, "the batch is empty"),
+    (
+        "/predict",
+        b'{"rows": []}',
+        400,
+        'the request body must be {"instances": [...]}, a list of rows or images',
+    ),
+    ("/predict", b'{"instances": []}', 400, "the batch is empty: send at least one row"),
     ("/predict", b'{"instances": [NaN]}', 400, "NaN is not a JSON number"),
     (
         "/predict",
@@ -386,9 +402,16 @@ def test_the_body_and_the_batch_have_limits(served_models: Path, tmp_path: Path)
     assert answer.json()["error"] == (
         "the body is larger than 4096 bytes (MAX_BODY_MB): send fewer rows per request"
     )
+    two = json.dumps({"instances": good.instances[:2]})
+    exactly = two + " " * (4096 - len(two))  # JSON allows trailing spaces
+    assert client.post("/predict", content=exactly).status_code == 200
+    chunked = client.post("/predict", content=iter([exactly.encode(), b" "]))  # no length sent
+    assert chunked.status_code == 413 and "larger than 4096 bytes" in chunked.json()["error"]
     three = {"instances": good.instances[:1] * 3}
     answer = client.post("/predict", json=three)
-    assert answer.status_code == 400 and "at most 2" in answer.json()["error"]
+    assert answer.status_code == 400 and answer.json()["error"] == (
+        "the batch has 3 rows; at most 2 are taken per request (MAX_BATCH): split it"
+    )
     assert client.post("/predict", json={"instances": good.instances[:2]}).status_code == 200
 
 
@@ -418,8 +441,20 @@ def metric(client: TestClient, series: str) -> float:
     return 0.0
 
 
-def test_the_openapi_docs_are_served(client: TestClient) -> None:
+def test_the_service_starts_and_stops_as_uvicorn_runs_it(served_models: Path) -> None:
+    """Start-up and shutdown (ASGI lifespan) pass through the metrics middleware untouched."""
+    with TestClient(create_app(load_served_model(served_models))) as client:
+        assert client.get("/v2/health/ready").json() == {"ready": True}
+
+
+def test_the_openapi_docs_are_served(client: TestClient, served_models: Path) -> None:
     assert client.get("/docs").status_code == 200
+    info = client.get("/openapi.json").json()["info"]
+    assert info["title"] == MODEL_NAME and info["version"] == __version__
+    assert info["description"] == (
+        f"Predictions of the {MODEL_NAME} model (version {version_of(served_models)}): "
+        "/predict, and the Open Inference Protocol v2 under /v2."
+    )
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/predict", "/v2/models/{name}/infer", "/v2/health/ready", "/metrics"} <= set(paths)
     predict = paths["/predict"]["post"]["requestBody"]
@@ -471,4 +506,6 @@ def test_a_damaged_model_stops_start_up_in_one_line(
     saved = json.loads((served_models / "model.json").read_text())
     (served_models / saved["files"][part]).write_bytes(b"not a model")
     assert main(["serve", "--models-dir", str(served_models), "--engine", engine]) == 1
-    assert "could not be read" in one_error_line(capsys.readouterr().err)
+    said = one_error_line(capsys.readouterr().err)
+    found = re.search(r"could not be read \((\w+): (.*)\); train it again: make train$", said)
+    assert found and found.group(2).strip() not in ("", "None"), said  # the reader's own reason
