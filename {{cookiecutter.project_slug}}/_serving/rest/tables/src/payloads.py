@@ -131,12 +131,12 @@ def from_tensors(tensors: list[Tensor], metadata: dict[str, Any]) -> Columns:
             f"the request {problem}; the model takes one tensor per column: {', '.join(types)}"
             + (matrix if all_numeric(types) else "")
         )
-    lengths = {tensor.shape[0] if tensor.shape else -1 for tensor in tensors}
     for tensor in tensors:
         if len(tensor.shape) != 1 and tensor.shape[1:] != [1]:
             raise UserError(
                 f"input {tensor.name!r} has shape {tensor.shape}; expected [N] (or [N, 1])"
             )
+    lengths = {tensor.shape[0] for tensor in tensors}
     if len(lengths) != 1:
         raise UserError(
             "the input tensors hold different numbers of rows; each column needs one value per row"

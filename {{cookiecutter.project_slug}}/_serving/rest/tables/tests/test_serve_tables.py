@@ -22,7 +22,8 @@ INFER = f"/v2/models/{MODEL_NAME}/infer"
 def tensor(
     name: str, datatype: str, values: list[Any], shape: list[int] | None = None
 ) -> dict[str, Any]:
-    return {"name": name, "datatype": datatype, "shape": shape or [len(values)], "data": values}
+    shape = [len(values)] if shape is None else shape
+    return {"name": name, "datatype": datatype, "shape": shape, "data": values}
 
 
 def test_an_all_numeric_model_takes_one_fp_matrix_too(
@@ -89,6 +90,7 @@ def test_datatypes_must_fit_the_columns(customers_model: Path) -> None:
         ("contract", tensor("contract", "FP64", [1.0]), "the column holds text: send BYTES"),
         ("payment", tensor("payment", "BYTES", ["a", "b"]), "different numbers of rows"),
         ("tenure", tensor("tenure", "FP64", [1.0, 2.0], [1, 2]), "expected [N] (or [N, 1])"),
+        ("tenure", tensor("tenure", "FP64", [1.0], []), "has shape []; expected [N]"),
         ("tenure", tensor("age", "FP64", [1.0]), "lacks tenure"),
     ]:
         answer = client.post(INFER, json={"inputs": list({**good, name: replacement}.values())})
