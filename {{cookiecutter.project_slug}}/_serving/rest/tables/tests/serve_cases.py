@@ -115,4 +115,5 @@ BAD_INSTANCES = [
         '[[1, 2, "a", "b"], [1e39, 2, "a", "b"]]',
         "row 2: column 'tenure' has 1e+39; the served model takes numbers up to 3.4e+38 in size",
     ),
+    ('[[1, 3e39, "a", "b"], [1e39, 2, "a", "b"]]', "row 1: column 'monthly_charges' has 3e+39;"),
 ]
