@@ -22,7 +22,9 @@ from tooling.markdown import paragraph
 from tooling.variants import DEFAULTS, SUPPORTED, model_facts, variant_id
 
 from .support.api_models import problems
+from .support.knative import knative_refuses
 from .support.kserve_crd import crd_problems
+from .support.kustomize import KUBECTL, containers, kubectl_kustomize, kustomized
 
 # `${{ ... }}` is a GitHub Actions expression, which the workflow files copied unrendered use.
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#|cookiecutter\.")
@@ -165,19 +167,21 @@ def test_compose_file_matches_the_compose_spec(variant: tuple[dict, Path]) -> No
 
 def test_cluster_manifests_match_the_kubernetes_and_kserve_schemas(variant: tuple[dict, Path]) -> None:
     """deploy/k8s/ (REST projects only): each manifest valid against the Kubernetes API's schema
-    (strict: no unknown field) or KServe's CRD schema and SDK models, kustomization.yaml
-    listing the Kubernetes ones; the pods run the model image as the image's own user,
-    read-only, probed on the V2 health routes at the port the service listens on, and the
-    Service, autoscaler and budget find them."""
+    (strict: no unknown field) or KServe's CRD schema and SDK models, each kustomization.yaml
+    listing its manifests and naming MODEL_IMAGE until a build pins it; the pods run it as the
+    image's own user, read-only, probed (startup included) on the V2 health routes at the port
+    the service listens on, and the Service, autoscaler and budget find them."""
     answers, project = variant
     if answers.get("serving", DEFAULTS["serving"]) != "rest":
         assert not (project / "deploy").exists()
         return
     folder = project / "deploy" / "k8s"
     manifests = {path.name: yaml.safe_load(path.read_text()) for path in folder.glob("*.yaml")}
-    service = manifests.pop("inference-service.yaml")
     kustomization = manifests.pop("kustomization.yaml")
     assert sorted(kustomization["resources"]) == sorted(manifests)
+    kserve = yaml.safe_load((folder / "kserve" / "kustomization.yaml").read_text())
+    assert kserve["resources"] == ["inference-service.yaml"]
+    service = yaml.safe_load((folder / "kserve" / "inference-service.yaml").read_text())
     version = kubernetes_validate.latest_version()
     for manifest in manifests.values():
         kubernetes_validate.validate(manifest, version, strict=True)
@@ -195,22 +199,29 @@ def test_cluster_manifests_match_the_kubernetes_and_kserve_schemas(variant: tupl
     image = re.search(r"^MODEL_IMAGE \?= (\S+)$", makefile, re.MULTILINE)
     user = re.search(r"^USER (\d+):(\d+)$", (project / "Dockerfile").read_text(), re.MULTILINE)
     assert image and user and image.group(1) == f"{slug}-model:latest"
+    name, tag = image.group(1).rsplit(":", 1)
+    for pins in (kustomization["images"], kserve["images"]):  # MODEL_IMAGE, until a build pins it
+        assert pins == [{"name": f"{slug}-model", "newName": name, "newTag": tag}]
     for pod in (deployment["spec"]["template"]["spec"], service["spec"]["predictor"]):
         (container,) = pod["containers"]
-        assert container["image"] == image.group(1) and container["args"] == ["serve"]
-        context = {**pod["securityContext"], **container["securityContext"]}
+        assert container["image"] == kustomization["images"][0]["name"] and container["args"] == ["serve"]
+        context = {**pod.get("securityContext", {}), **container["securityContext"]}
         assert (context["runAsUser"], context["runAsGroup"]) == tuple(map(int, user.groups()))
         assert context["readOnlyRootFilesystem"] and context["runAsNonRoot"]
         assert [mount["mountPath"] for mount in container["volumeMounts"]] == ["/tmp"]
         port = int({env["name"]: env["value"] for env in container["env"]}["PORT"])
         named = {p.get("name", p["containerPort"]): p["containerPort"] for p in container["ports"]}
         assert list(named.values()) == [port]
-        asked = {probe: container[probe]["httpGet"] for probe in ("readinessProbe", "livenessProbe")}
+        health = {
+            "startupProbe": ("/v2/health/ready", port),
+            "readinessProbe": ("/v2/health/ready", port),
+            "livenessProbe": ("/v2/health/live", port),
+        }
+        asked = {probe: container[probe]["httpGet"] for probe in health}
         probed = {
             probe: (get["path"], named[get["port"]] if isinstance(get["port"], str) else get["port"])
             for probe, get in asked.items()
         }
-        health = {"readinessProbe": ("/v2/health/ready", port), "livenessProbe": ("/v2/health/live", port)}
         assert probed == health
 
 
@@ -218,7 +229,7 @@ def test_the_kserve_checks_refuse_what_a_cluster_would(bake) -> None:
     """The InferenceService checks are not blind: a field KServe does not know, a value of the
     wrong type and a container without its required name are each refused, by the CRD's schema
     and by the SDK's models, with the path of the fault."""
-    manifest = yaml.safe_load((bake() / "deploy" / "k8s" / "inference-service.yaml").read_text())
+    manifest = yaml.safe_load((bake() / "deploy" / "k8s" / "kserve" / "inference-service.yaml").read_text())
     predictor = manifest["spec"]["predictor"]
     unnamed = [{k: v for k, v in predictor["containers"][0].items() if k != "name"}]
     faults = {  # the fault, and where and what the schema's finding says
@@ -230,6 +241,97 @@ def test_the_kserve_checks_refuse_what_a_cluster_would(bake) -> None:
         broken = {**manifest, "spec": {"predictor": faulty}}
         assert [found for found in crd_problems(broken) if found.startswith(path) and word in found]
         assert problems(broken, "V1beta1InferenceService") != [], path
+
+
+RECOMMENDED_LABELS = {
+    f"app.kubernetes.io/{key}"
+    for key in ("name", "instance", "version", "component", "part-of", "managed-by")
+}
+# What selects the pods: the same from one version to the next (a selector cannot change).
+SELECTOR_LABELS = {"app.kubernetes.io/name", "app.kubernetes.io/instance"}
+KUSTOMIZATIONS = ("deploy/k8s", "deploy/k8s/kserve")
+
+
+def cluster_objects(project: Path) -> dict[str, dict]:
+    """What `kubectl apply -k` makes of each kustomization, by kind."""
+    return {item["kind"]: item for folder in KUSTOMIZATIONS for item in kustomized(project / folder)}
+
+
+def test_the_autoscaler_alone_sets_the_replica_count(bake) -> None:
+    """The Deployment names no replica count, which every apply would reset the autoscaler's
+    choice to; the autoscaler scales it."""
+    objects = cluster_objects(bake())
+    assert "replicas" not in objects["Deployment"]["spec"]
+    scaled = objects["HorizontalPodAutoscaler"]["spec"]["scaleTargetRef"]
+    assert (scaled["kind"], scaled["name"]) == ("Deployment", objects["Deployment"]["metadata"]["name"])
+
+
+def test_every_cluster_object_has_the_recommended_labels_and_stable_selectors(bake) -> None:
+    """Each object, and the Deployment's pods, carry app.kubernetes.io/ name, instance, version,
+    component, part-of and managed-by; every selector holds only the name and instance."""
+    objects = cluster_objects(bake())
+    assert set(objects) == {
+        "Deployment",
+        "Service",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "InferenceService",
+    }
+    for kind, item in objects.items():
+        assert set(item["metadata"]["labels"]) >= RECOMMENDED_LABELS, kind
+    deployment = objects["Deployment"]["spec"]
+    assert set(deployment["template"]["metadata"]["labels"]) >= RECOMMENDED_LABELS
+    selectors = [
+        deployment["selector"]["matchLabels"],
+        objects["Service"]["spec"]["selector"],
+        objects["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"],
+        *(
+            spread["labelSelector"]["matchLabels"]
+            for spread in deployment["template"]["spec"]["topologySpreadConstraints"]
+        ),
+    ]
+    for selector in selectors:
+        assert set(selector) == SELECTOR_LABELS
+        assert selector.items() <= deployment["template"]["metadata"]["labels"].items()
+
+
+def test_the_pods_spread_across_nodes(bake) -> None:
+    """A topology spread over the nodes (kubernetes.io/hostname), as a preference that never
+    leaves a pod unscheduled, among the Deployment's own pods."""
+    pod = cluster_objects(bake())["Deployment"]["spec"]["template"]
+    (spread,) = pod["spec"]["topologySpreadConstraints"]
+    assert (spread["topologyKey"], spread["whenUnsatisfiable"]) == (
+        "kubernetes.io/hostname",
+        "ScheduleAnyway",
+    )
+    assert spread["labelSelector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+
+
+def test_the_inference_service_passes_knative_admission_with_the_deployments_probing(bake) -> None:
+    """KServe's serverless mode hands the predictor to Knative, whose admission refuses a
+    pod-level securityContext (and a topology spread) by default: the predictor has none of
+    what it refuses, its container holds the Deployment's security settings, and it waits
+    for the model as long as the Deployment does (startup probe). The check refuses each fault."""
+    objects = cluster_objects(bake())
+    predictor = objects["InferenceService"]["spec"]["predictor"]
+    pod = objects["Deployment"]["spec"]["template"]["spec"]
+    assert knative_refuses(predictor) == []
+    (served,), (deployed,) = predictor["containers"], pod["containers"]
+    assert served["securityContext"] == deployed["securityContext"]
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        timing = {key: value for key, value in served[probe].items() if key != "httpGet"}
+        assert timing == {key: value for key, value in deployed[probe].items() if key != "httpGet"}
+    faults = {
+        "predictor.securityContext": {**predictor, "securityContext": {"runAsUser": 10001}},
+        "predictor.topologySpreadConstraints": {**predictor, "topologySpreadConstraints": []},
+        "predictor.containers[0].lifecycle": {**predictor, "containers": [{**served, "lifecycle": {}}]},
+        "predictor.containers[0].securityContext.seLinuxOptions": {
+            **predictor,
+            "containers": [{**served, "securityContext": {"seLinuxOptions": {}}}],
+        },
+    }
+    for path, faulty in faults.items():
+        assert knative_refuses(faulty) == [path]
 
 
 def test_the_image_serves_with_a_health_check_or_trains_by_default(variant: tuple[dict, Path]) -> None:
@@ -446,7 +548,8 @@ def test_use_gpu_picks_the_cuda_build_and_gives_the_containers_the_gpus(variant:
 
 # A `docker` that does nothing but log each call (its arguments and the build settings in its
 # environment, which `--build-arg NAME` reads) and answers as a client and engine would, as
-# the FAKE_* variables say: a Docker 28 client with buildx, an engine without the NVIDIA runtime.
+# the FAKE_* variables say: a Docker 28 client with buildx, an engine without the NVIDIA runtime,
+# which lists each image by the id FAKE_IMAGE_ID.
 FAKE_DOCKER = """#!{python}
 import json, os, sys
 args = sys.argv[1:]
@@ -459,6 +562,8 @@ elif args[:1] == ["buildx"] and os.environ.get("FAKE_NO_BUILDX"):
     sys.exit("docker: 'buildx' is not a docker command.")
 elif args[:1] == ["info"]:
     print(" Runtimes: io.containerd.runc.v2 runc")
+elif args[:1] == ["images"]:
+    print(os.environ.get("FAKE_IMAGE_ID", "3f2a1b4c5d6e"))
 elif args[:1] == ["run"] and "--gpus" in args:
     print('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].',
           file=sys.stderr)
@@ -600,3 +705,53 @@ def test_gpus_all_without_the_nvidia_runtime_says_to_use_gpus_empty(
     assert "could not select device driver" in done.stderr  # the engine's own line comes first
     without = fake_docker.shell(f"make {target} GPUS=", project)
     assert without.returncode == 0 and "--gpus" not in fake_docker.calls("run")[-1]["args"]
+
+
+def build_model_image(fake_docker: FakeDocker, project: Path, image_id: str, name: str) -> str:
+    """`make docker-build-model MODEL_IMAGE=<name>:latest` (after a training: models/model.json),
+    the engine listing the image built as `image_id`; what it printed."""
+    (project / "models").mkdir(exist_ok=True)
+    (project / "models" / "model.json").write_text("{}")
+    command = f"make docker-build-model MODEL_IMAGE={name}:latest"
+    done = fake_docker.shell(command, project, FAKE_IMAGE_ID=image_id)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_the_model_image_build_pins_the_image_the_cluster_runs(bake, fake_docker, tmp_path: Path) -> None:
+    """make docker-build-model tags the image with its id and writes that tag, under
+    MODEL_IMAGE's name, into both kustomizations (images: and the version label): the
+    Deployment and the InferenceService then run exactly that image, and the next build's id
+    replaces it (as a string, even when the id is all digits). Nothing else changes."""
+    project = fresh_copy(bake(), tmp_path)
+    name = f"registry.example.com:5000/team/{project.name}-model"
+    before = {path: path.read_text() for path in (project / "deploy").rglob("*.yaml")}
+    for image_id in ("3f2a1b4c5d6e", "123456789012"):
+        assert f"{name}:{image_id}" in build_model_image(fake_docker, project, image_id, name)
+        assert fake_docker.calls("tag")[-1]["args"] == ["tag", f"{name}:latest", f"{name}:{image_id}"]
+        objects = cluster_objects(project)
+        for kind, item in objects.items():
+            assert item["metadata"]["labels"]["app.kubernetes.io/version"] == image_id, kind
+        images = [container["image"] for container in containers(list(objects.values()))]
+        assert images == [f"{name}:{image_id}"] * 2
+        for folder in KUSTOMIZATIONS:
+            pins = yaml.safe_load((project / folder / "kustomization.yaml").read_text())["images"]
+            assert pins == [{"name": f"{project.name}-model", "newName": name, "newTag": image_id}]
+    changed = [
+        path.relative_to(project).as_posix() for path, text in before.items() if path.read_text() != text
+    ]
+    assert sorted(changed) == sorted(f"{folder}/kustomization.yaml" for folder in KUSTOMIZATIONS)
+    assert list((project / "deploy").rglob("*.orig")) == []
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="no kubectl here: the objects are read without kustomize")
+def test_the_objects_read_are_what_kustomize_renders(bake, fake_docker, tmp_path: Path) -> None:
+    """The tests' reading of the kustomizations (labels, images) is kustomize's own, before a
+    build pins the image and after."""
+    project = fresh_copy(bake(), tmp_path)
+    for built in (False, True):
+        if built:
+            build_model_image(fake_docker, project, "123456789012", f"{project.name}-model")
+        for folder in KUSTOMIZATIONS:
+            rendered = sorted(kubectl_kustomize(project / folder), key=lambda item: item["kind"])
+            assert rendered == sorted(kustomized(project / folder), key=lambda item: item["kind"])

@@ -403,30 +403,34 @@ def test_rest_images_serve_read_only_and_answer_as_docker_predict(
 
 
 def test_the_cluster_image_serves_its_model_as_the_manifest_runs_it(
-    trained_in_docker, scored_in_docker, tmp_path: Path
+    trained_in_docker, scored_in_docker, built_images, tmp_path: Path
 ) -> None:
-    """make docker-build-model: the serving image with the trained model inside, run as
-    deploy/k8s/deployment.yaml runs it (its user, arguments and environment, a read-only root
-    with a tmpfs, no capabilities, nothing mounted), is ready on the manifest's readiness route
-    and answers as docker-predict."""
+    """make docker-build-model: the serving image with the trained model inside, pinned in
+    deploy/k8s/kustomization.yaml by its id, run by that name as deploy/k8s/deployment.yaml
+    runs it (its user, arguments and environment, a read-only root with a tmpfs, no
+    capabilities, nothing mounted), is ready on the manifest's readiness route and answers as
+    docker-predict."""
     answers, project, env, _ = trained_in_docker
     if answers["serving"] != "rest":
         assert "docker-build-model" not in make(["help"], project, env).stdout
         return
     make(["docker-build-model"], project, env)
-    deployment = yaml.safe_load((project / "deploy" / "k8s" / "deployment.yaml").read_text())
-    pod = deployment["spec"]["template"]["spec"]
-    (container,) = pod["containers"]
+    built_images.append(docker_engine.image_id(env["MODEL_IMAGE"]))  # with the tag of its id
+    folder = project / "deploy" / "k8s"
+    (pin,) = yaml.safe_load((folder / "kustomization.yaml").read_text())["images"]
+    deployment = yaml.safe_load((folder / "deployment.yaml").read_text())
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
     port, name = free_port(), f"mldt-model-{os.getpid()}-{tmp_path.name}"
     settings = {item["name"]: item["value"] for item in container["env"]}
     settings |= {"PORT": str(port), "HOST": "127.0.0.1"}  # the host's network: a free port
-    user = f"{pod['securityContext']['runAsUser']}:{pod['securityContext']['runAsGroup']}"
-    assert container["securityContext"]["readOnlyRootFilesystem"]
+    context = container["securityContext"]
+    assert context["readOnlyRootFilesystem"] and pin["name"] == container["image"]
     environment = [word for key, value in settings.items() for word in ("--env", f"{key}={value}")]
     docker(
-        "run", "--detach", "--name", name, "--network", "host", "--user", user, "--read-only",
+        "run", "--detach", "--name", name, "--network", "host",
+        "--user", f"{context['runAsUser']}:{context['runAsGroup']}", "--read-only",
         "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-        *environment, env["MODEL_IMAGE"], *container["args"],
+        *environment, f"{pin['newName']}:{pin['newTag']}", *container["args"],
     )  # fmt: skip
     try:
         ready = f"http://127.0.0.1:{port}{container['readinessProbe']['httpGet']['path']}"
