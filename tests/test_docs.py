@@ -566,6 +566,29 @@ def test_make_targets_in_the_docs_exist(bake, answers: dict[str, str]) -> None:
         assert named <= targets, f"no such make target: {named - targets}"
 
 
+def test_the_quick_start_bakes_trains_serves_and_calls_the_default_project(bake) -> None:
+    """docs/index.md's quick start bakes from the template's address (or a clone), enters the
+    default project's folder, runs its make targets, and calls the service with the default
+    README's own request, which the generated tier sends to `make serve` and sees answered."""
+    page = (DOCS / "index.md").read_text(encoding="utf-8")
+    start, call = fenced(page.split("\n## ", 2)[1], "bash")
+    project = bake()
+    baking, entering, *rest = shell_commands(start)
+    assert shlex.split(baking, comments=True) == ["cookiecutter", "--no-input", TEMPLATE_ADDRESS]
+    assert "\n# or, from a clone of the template: cookiecutter --no-input path/to/clone\n" in start
+    assert entering == f"cd {project.name}"
+    assert [shlex.split(command, comments=True) for command in rest] == [
+        ["make", "docker-train"],
+        ["make", "docker-serve"],
+    ]
+    assert {"docker-train", "docker-serve"} <= makefile_targets(project)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    shown = [shlex.split(c, comments=True) for block in fenced(readme, "bash") for c in shell_commands(block)]
+    calls = [shlex.split(command, comments=True) for command in shell_commands(call)]
+    assert calls and all(command in shown for command in calls), calls
+    assert any(command[:3] == ["curl", "-s", f"localhost:{SERVED_PORT}/predict"] for command in calls)
+
+
 RETRYING = "Retrying (Retry("  # pip's warning before each retry of a request
 
 
