@@ -23,9 +23,6 @@ from pathlib import Path
 
 PROJECT = Path.cwd()
 VARIANT_ROOTS = ("_frameworks", "_inputs", "_tasks", "_serving")
-# What `make template-update` leaves alone by default: the user's data, results, notebooks, and
-# the sample they replace with their own (docs/upgrading.md). More in pyproject's [tool.cruft].
-SKIPPED_BY_UPDATES = ["data", "models", "notebooks", "reports", "samples"]
 # Set by cookiecutter for this bake alone (paths on this machine): not recorded.
 BAKE_ONLY_KEYS = ("_output_dir", "_repo_dir", "_checkout")
 
@@ -152,7 +149,9 @@ def template_source(given: str, folder: Path) -> str:
 def record_template(answers: dict, folder: Path) -> None:
     """.cruft.json: the template, its commit and the answers, as cruft records them, so that
     `make template-update` renders this project again. cruft's own renders (for `cruft create`
-    and updates) carry `_commit`, and cruft writes the file itself."""
+    and updates) carry `_commit`, and cruft writes the file itself. Like `cruft create`, no
+    `skip`: the paths updates leave alone are in the project's pyproject.toml, which both
+    cruft and `make template-update` read, whichever tool made the project."""
     source, commit = template_source(answers["_template"], folder), template_commit(folder)
     context = {key: value for key, value in answers.items() if key not in BAKE_ONLY_KEYS}
     context |= {"_template": source, "_commit": commit}
@@ -162,7 +161,6 @@ def record_template(answers: dict, folder: Path) -> None:
         "checkout": None,
         "context": {"cookiecutter": context},
         "directory": None,
-        "skip": SKIPPED_BY_UPDATES,
     }
     text = json.dumps(record, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
     (PROJECT / ".cruft.json").write_text(text, encoding="utf-8")

@@ -2,23 +2,30 @@
 `make template-update`, keeping its owner's edits.
 
 Made here from the working tree: template v1 as a git repository; projects baked from it with
-the plain cookiecutter command (and one with `cruft create`), committed, then edited as a user
+the plain cookiecutter command (and some with `cruft create`), committed, then edited as a user
 edits them; and a template v2 that changes the Dockerfile, moves a file, changes a sample
-(which updates leave alone) and adds a question. Each project's `make` runs with the template's
-own virtualenv (VENV=...), which holds the same cruft the project's requirements-dev.txt pins.
+(which updates leave alone) and adds a question. v1 and v2 are released as their commits'
+subjects name them, without tags, as in a copy of the template that lacks its tags. Each
+project's `make` runs with the template's own virtualenv (VENV=...), which holds the same cruft
+the project's requirements-dev.txt pins.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import yaml
 
+from tooling import TEMPLATE
 from tooling.commands import BIN, run
+from tooling.releases import CHANGELOG, release_commit, released_versions
 
 from .support.release_history import README_NOTE, TRAINING_NOTE
 from .support.templates import bake, commit_all, copy_of_the_template, files_of, git
@@ -31,9 +38,12 @@ MOVED_FROM, MOVED_TO = "tests/test_files.py", "tests/test_file_writes.py"
 QUESTION, DEFAULT = "team", "Data Science"
 OLD_PARAM, NEW_PARAM = 'param_example = "C=0.5"', 'param_example = "C=0.25"'
 SAMPLE = "samples/breast_cancer.csv"
+V1, V2 = "0.1.0", "0.2.0"  # their releases
 # What the user changes.
 TEST_NOTE = "\n# Our note: these tests also guard our export.\n"
 USER_DOCKERFILE_LINE = "# Our own line, where the template's v2 writes too."
+# The tools that make a project, and those that update it.
+MAKERS, UPDATERS = ("cookiecutter", "cruft create"), ("make template-update", "cruft update")
 
 
 def make(project: Path, *words: str, check: bool = False):
@@ -81,6 +91,32 @@ def edit_as_a_user(project: Path) -> None:
     append(project / MOVED_FROM, TEST_NOTE)
 
 
+def own_sample(project: Path) -> bytes:
+    """The owner's sample in place of the template's: its header and first row."""
+    header, row = (project / SAMPLE).read_text(encoding="utf-8").splitlines()[:2]
+    (project / SAMPLE).write_text(f"{header}\n{row}\n", encoding="utf-8")
+    return (project / SAMPLE).read_bytes()
+
+
+def made_with(maker: str, template: Path, commit: str, output: Path) -> Path:
+    """A project made from `commit` of `template` by `maker`, committed in its own repository."""
+    if maker == "cookiecutter":
+        project = bake(template, output)  # the template's working tree is at `commit`
+    else:
+        output.mkdir(parents=True)
+        run([BIN / "cruft", "create", "--no-input", "--checkout", commit, str(template)], output)
+        (project,) = output.iterdir()
+    git(project, "init", "--quiet")
+    commit_all(project, "The project as made")
+    return project
+
+
+def update_with(updater: str, project: Path, *words: str):
+    if updater == "cruft update":
+        return run([BIN / "cruft", "update", "--skip-apply-ask"], project)
+    return make(project, "template-update", *words, check=True)
+
+
 class Upgrade(NamedTuple):
     template: Path
     v1: str
@@ -94,7 +130,7 @@ def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Upgrade:
     root = tmp_path_factory.mktemp("upgrade")
     template = copy_of_the_template(root / "template")
     git(template, "init", "--quiet", "--initial-branch=main")
-    v1 = commit_all(template, "v1")
+    v1 = commit_all(template, f"Release {V1}")
     projects = {}
     for name in ("edited", "conflicting", "dirty"):
         project = bake(template, root / name)
@@ -115,8 +151,20 @@ def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Upgrade:
     commit_all(projects["cruft"], "The project as made")
     edit_as_a_user(projects["cruft"])
     commit_all(projects["cruft"], "Our edits")
+    for maker in MAKERS:
+        for updater in UPDATERS:
+            project = made_with(maker, template, v1, root / f"{maker} then {updater}".replace(" ", "-"))
+            own_sample(project)
+            commit_all(project, "Our own sample")
+            projects[f"{maker}, {updater}"] = project
+    # Files the owner deleted, one of which (the Dockerfile) v2 changes; and the sample, which
+    # v2 changes too, but which is the owner's.
+    projects["deleting"] = made_with("cookiecutter", template, v1, root / "deleting")
+    for name in ("Dockerfile", "LICENSE", SAMPLE):
+        (projects["deleting"] / name).unlink()
+    commit_all(projects["deleting"], "Files we do without")
     make_v2(template)
-    v2 = commit_all(template, "v2")
+    v2 = commit_all(template, f"Release {V2}")
     return Upgrade(template, v1, v2, projects, bake(template, root / "fresh-v2"))
 
 
@@ -137,7 +185,11 @@ def test_a_bake_records_its_template_commit_and_answers_and_no_local_path(upgrad
     assert (answers["_template"], answers["_commit"]) == (str(upgrade.template), upgrade.v2)
     text = (again / ".cruft.json").read_text(encoding="utf-8")
     assert str(tmp_path) not in text and not {"_output_dir", "_repo_dir", "_checkout"} & answers.keys()
-    assert record["skip"] == ["data", "models", "notebooks", "reports", "samples"]
+    # What updates leave alone is in pyproject.toml, where cruft reads it too, as for a project
+    # made with `cruft create` (whose record has no `skip`).
+    assert "skip" not in record
+    settings = tomllib.loads((again / "pyproject.toml").read_text(encoding="utf-8"))
+    assert settings["tool"]["cruft"]["skip"] == ["data", "models", "notebooks", "reports", "samples"]
 
 
 def test_bakes_are_pure(upgrade: Upgrade, tmp_path) -> None:
@@ -216,6 +268,185 @@ def test_a_project_made_with_cruft_create_updates_too(upgrade: Upgrade) -> None:
     assert DOCKERFILE_LINE in (project / "Dockerfile").read_text(encoding="utf-8")
     assert (project / MOVED_TO).read_text(encoding="utf-8").endswith(TEST_NOTE)
     assert (project / f"src/{PACKAGE}/train.py").read_text(encoding="utf-8").endswith(TRAINING_NOTE)
+
+
+@pytest.mark.parametrize("maker", MAKERS)
+@pytest.mark.parametrize("updater", UPDATERS)
+def test_samples_stay_the_owners_whichever_tool_made_or_updates_the_project(
+    upgrade: Upgrade, maker: str, updater: str
+) -> None:
+    """v2 changes the sample the owner replaced: the update leaves it alone, without a conflict,
+    whether the project was made by cookiecutter or `cruft create`, and updated by
+    `make template-update` or by `cruft update` run directly."""
+    project = upgrade.projects[f"{maker}, {updater}"]
+    theirs = (project / SAMPLE).read_bytes()
+    update_with(updater, project)
+    assert record_of(project)["commit"] == upgrade.v2
+    assert DOCKERFILE_LINE in (project / "Dockerfile").read_text(encoding="utf-8")
+    assert (project / SAMPLE).read_bytes() == theirs
+    assert unmerged(project) == [] and not list(project.rglob("*.rej"))
+    assert "skip" not in record_of(project)  # cruft adds pyproject's list to a record's own
+
+
+def test_a_template_change_to_a_file_deleted_here_is_named_and_it_stays_deleted(upgrade: Upgrade) -> None:
+    """The owner deleted the Dockerfile (which v2 changes), LICENSE (which it does not) and the
+    sample (which v2 changes, but updates leave alone): only the Dockerfile is named."""
+    project = upgrade.projects["deleting"]
+    done = make(project, "template-update", check=True)
+    named = [line for line in done.stdout.splitlines() if line.startswith("not taken:")]
+    assert named == ["not taken: the template changed Dockerfile, which was deleted here; it stays deleted"]
+    assert not (project / "Dockerfile").exists() and not (project / "LICENSE").exists()
+    assert not (project / SAMPLE).exists() and (project / MOVED_TO).is_file()  # the rest arrived
+
+
+def test_an_older_template_is_taken_only_when_asked(upgrade: Upgrade, tmp_path) -> None:
+    """A project made from v2 asked for v1 (by its release's tag, which this template lacks:
+    its commit is found by its subject): refused in one line saying where the project is."""
+    project = shutil.copytree(upgrade.fresh_v2, tmp_path / "made-from-v2")
+    git(project, "init", "--quiet")
+    commit_all(project, "The project as made")
+    before = files_of(project)
+    done = make(project, "template-update", f"TEMPLATE_REF=v{V1}")
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    (said,) = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert said == (
+        f"error: v{V1} ({upgrade.v1[:12]}) is older than the template commit this project is on, "
+        f"{upgrade.v2[:12]} (release {V2}): taking it undoes the template's later changes here; "
+        "to do so all the same: ALLOW_DOWNGRADE=1 (--allow-downgrade)"
+    )
+    assert files_of(project) == before and git(project, "status", "--porcelain") == ""
+    make(project, "template-update", f"TEMPLATE_REF=v{V1}", "ALLOW_DOWNGRADE=1", check=True)
+    assert record_of(project)["commit"] == upgrade.v1
+    assert DOCKERFILE_LINE not in (project / "Dockerfile").read_text(encoding="utf-8")
+    commit_all(project, "Back to v1")
+    done = make(project, "template-update", f"TEMPLATE_REF=v{V2}", check=True)  # forward, by name
+    assert f"to {upgrade.v2[:12]}:" in done.stdout
+    commit_all(project, "v2 again")
+    done = make(project, "template-update", "TEMPLATE_REF=v9.9.9")
+    assert done.returncode != 0 and "error: v9.9.9 is no tag, branch or commit of the template" in done.stderr
+
+
+def test_the_changelogs_last_release_is_taken_by_its_tag(tmp_path) -> None:
+    """A project made from the release before the last (with that release's own
+    tools/template.py) takes the last with TEMPLATE_REF=vX.Y.Z from a clone of the template.
+    `make release` tags each release; a clone of this checkout may lack the tags (CI's may),
+    so missing ones are put back on their `Release X.Y.Z` commits, as published."""
+    versions = released_versions(CHANGELOG.read_text(encoding="utf-8"))
+    if len(versions) < 2:
+        pytest.skip("one release only: nothing to update from")
+    template = tmp_path / "template"
+    run(["git", "clone", "--quiet", TEMPLATE, template])
+    for version in versions:
+        if not git(template, "tag", "--list", f"v{version}"):
+            git(template, "tag", f"v{version}", str(release_commit(version, template)))
+    git(template, "checkout", "--quiet", "--detach", f"v{versions[1]}")
+    project = bake(template, tmp_path / "project")
+    git(template, "checkout", "--quiet", "-")
+    git(project, "init", "--quiet")
+    commit_all(project, f"The project as made by the template's {versions[1]}")
+    make(project, "template-update", f"TEMPLATE_REF=v{versions[0]}", check=True)
+    assert record_of(project)["commit"] == release_commit(versions[0], template)
+
+
+def copy_of_project(project: Path, destination: Path) -> Path:
+    """A clone of a project's repository: its committed state, whatever its tests did since."""
+    run(["git", "clone", "--quiet", project, destination])
+    return destination
+
+
+def test_template_check_says_an_update_is_not_finished_until_its_conflicts_are_resolved(
+    upgrade: Upgrade, tmp_path
+) -> None:
+    """Unmerged paths, conflict markers committed by mistake and `.rej` files each keep the
+    update unfinished: never "up to date" then."""
+    project = copy_of_project(upgrade.projects["conflicting"], tmp_path / "conflicting")
+    assert make(project, "template-update").returncode != 0 and unmerged(project) == ["Dockerfile"]
+    unfinished = "not finished: the last template update left Dockerfile to resolve"
+    for fault in ("unmerged", "markers added"):
+        if fault == "markers added":
+            git(project, "add", "Dockerfile")
+        checked = make(project, "template-check")
+        assert checked.returncode != 0 and unfinished in checked.stdout, fault
+        assert "up to date" not in checked.stdout
+    assert run([sys.executable, "tools/template.py", "check"], project, check=False).returncode == 3
+    dockerfile = project / "Dockerfile"
+    kept = [
+        line
+        for line in dockerfile.read_text(encoding="utf-8").splitlines(keepends=True)
+        if not line.startswith(("<<<<<<< ", "=======", ">>>>>>> "))
+    ]
+    dockerfile.write_text("".join(kept), encoding="utf-8")
+    commit_all(project, "The template's v2, conflict resolved")
+    assert "up to date with the template" in make(project, "template-check", check=True).stdout
+    (project / "Dockerfile.rej").write_text("@@ a change not applied\n", encoding="utf-8")
+    checked = make(project, "template-check")
+    assert checked.returncode != 0 and "left Dockerfile.rej to resolve" in checked.stdout
+
+
+def ci_template_step(project: Path) -> str:
+    """The shell script of the CI job's step that runs the template check."""
+    github = project / ".github" / "workflows" / "ci.yml"
+    if github.is_file():
+        steps = yaml.safe_load(github.read_text(encoding="utf-8"))["jobs"]["lint-and-test"]["steps"]
+        scripts = [step.get("run", "") for step in steps]
+    else:
+        pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+        scripts = pipeline["lint-and-test"]["script"]
+    (script,) = [script for script in scripts if "template" in script]
+    return script
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_ci_tells_a_project_behind_from_a_template_it_cannot_reach(
+    upgrade: Upgrade, ci: str, tmp_path
+) -> None:
+    """Through make, every failure of template-check exits 2; CI runs tools/template.py itself,
+    whose exit status says which, and its notice says so in words."""
+    step = ci_template_step(bake(upgrade.template, tmp_path / "ci", ci=ci))
+    notice = "::notice title=Project template::" if ci == "github" else "notice: "
+    behind = copy_of_project(upgrade.projects["dirty"], tmp_path / "behind")  # made from v1
+    gone = copy_of_project(upgrade.projects["dirty"], tmp_path / "gone")
+    record = record_of(gone) | {"template": str(tmp_path / "moved-away")}
+    (gone / ".cruft.json").write_text(json.dumps(record), encoding="utf-8")
+    unfinished = copy_of_project(upgrade.projects["dirty"], tmp_path / "unfinished")
+    (unfinished / "Dockerfile.rej").write_text("@@ a change not applied\n", encoding="utf-8")
+    current = shutil.copytree(upgrade.fresh_v2, tmp_path / "current")
+    expected = {
+        current: (0, None),
+        behind: (1, "behind: the template has changes not taken yet; make template-update takes them"),
+        gone: (2, "template unreachable from CI (exit 2): nothing to take from here"),
+        unfinished: (3, "the last template update is not finished"),
+    }
+    for project, (status, said) in expected.items():
+        (project / ".venv").symlink_to(sys.prefix)  # as `make install` leaves it in CI
+        assert (
+            run([".venv/bin/python", "tools/template.py", "check"], project, check=False).returncode == status
+        )
+        done = run(["bash", "-e", "-c", step], project)  # a notice, never a failure
+        notices = [line for line in done.stdout.splitlines() if line.startswith(notice)]
+        if said is None:
+            assert notices == [], done.stdout
+        else:
+            assert len(notices) == 1 and notices[0].startswith(notice + said), done.stdout
+
+
+@pytest.mark.parametrize("target", ["template-update", "template-check"])
+def test_the_template_targets_without_the_virtualenv_say_to_run_make_install(
+    upgrade: Upgrade, target: str, tmp_path
+) -> None:
+    """No .venv at all, or one without the update tools (made by hand): one line each."""
+    project = upgrade.projects["dirty"]
+    bare = tmp_path / "bare"
+    (bare / "bin").mkdir(parents=True)
+    (bare / "bin" / "python").symlink_to(Path(sys.base_prefix) / "bin" / "python3")  # no cruft
+    for venv, said in [
+        (tmp_path / "none", f"error: no {tmp_path / 'none'}/bin/python: run make install first"),
+        (bare, "error: cruft is not installed in"),
+    ]:
+        done = run(["make", "--no-print-directory", target, f"VENV={venv}"], project, check=False)
+        assert done.returncode != 0 and said in done.stderr, done.stderr
+        assert "Error 127" not in done.stderr and "Traceback" not in done.stderr
+        assert "run make install first" in done.stderr.splitlines()[0]
 
 
 def test_a_project_without_a_template_commit_or_template_says_so(upgrade: Upgrade, tmp_path) -> None:
