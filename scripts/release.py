@@ -2,7 +2,8 @@
 
 CHANGELOG.md's `## Unreleased` entries become `## X.Y.Z (today)`, pyproject.toml takes the
 version, and both are committed as `Release X.Y.Z` and tagged `vX.Y.Z`. Refused, with nothing
-changed, on a dirty working tree, with no entries to release, or with a version that is not
+changed, on a dirty working tree, with no entries to release (`- ` lines), without the line that
+says whether taking it needs a step by hand (`Step by hand: ...`), or with a version that is not
 newer than the last.
 """
 
@@ -18,6 +19,7 @@ from tooling.releases import CHANGELOG, UNRELEASED, release_subject, released_ve
 
 PYPROJECT = TEMPLATE / "pyproject.toml"
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+STEP_BY_HAND = "Step by hand:"  # what a generated repository's owner does besides the update
 
 
 def git(*args: str) -> str:
@@ -32,8 +34,17 @@ def released(changelog: str, version: str, today: str) -> str:
     """CHANGELOG.md with the Unreleased entries under the new version's heading."""
     head, _, rest = changelog.partition(UNRELEASED + "\n")
     entries, heading, older = rest.partition("\n## ")
-    if not _ or not entries.strip():
-        raise SystemExit(f"error: {CHANGELOG.name} has no entries under '{UNRELEASED}' to release")
+    lines = entries.splitlines()
+    if not _ or not any(line.startswith("- ") for line in lines):
+        raise SystemExit(
+            f"error: {CHANGELOG.name} has no entries under '{UNRELEASED}' to release: "
+            "expected one '- ' line per change"
+        )
+    if not any(line.startswith(STEP_BY_HAND) for line in lines):
+        raise SystemExit(
+            f"error: {CHANGELOG.name}'s '{UNRELEASED}' does not say whether an update needs a step "
+            f"by hand: expected a line '{STEP_BY_HAND} none.' or '{STEP_BY_HAND} <what to do>'"
+        )
     return f"{head}{UNRELEASED}\n\n## {version} ({today})\n{entries.rstrip()}\n{heading}{older}"
 
 

@@ -80,15 +80,29 @@ def test_the_changelog_lists_each_release_newest_first_with_its_step_by_hand_and
 
 
 def test_a_release_moves_the_unreleased_entries_under_its_heading() -> None:
-    before = "# Changelog\n\nIntro.\n\n## Unreleased\n\n- A fix.\n\n## 1.0.0 (2026-01-01)\n\n- First.\n"
+    unreleased = "Step by hand: none.\n\n- A fix.\n"
+    before = f"# Changelog\n\nIntro.\n\n## Unreleased\n\n{unreleased}\n## 1.0.0 (2026-01-01)\n\n- First.\n"
     after = released(before, "1.0.1", "2026-02-01")
     assert after == (
-        "# Changelog\n\nIntro.\n\n## Unreleased\n\n## 1.0.1 (2026-02-01)\n\n- A fix.\n\n"
+        f"# Changelog\n\nIntro.\n\n## Unreleased\n\n## 1.0.1 (2026-02-01)\n\n{unreleased}\n"
         "## 1.0.0 (2026-01-01)\n\n- First.\n"
     )
     assert released_versions(after) == ["1.0.1", "1.0.0"]
-    with pytest.raises(SystemExit, match="no entries under '## Unreleased'"):
-        released(after, "1.0.2", "2026-03-01")
+
+
+@pytest.mark.parametrize(
+    ("unreleased", "said"),
+    [
+        ("", "has no entries under '## Unreleased' to release: expected one '- ' line per change"),
+        ("Step by hand: none.\n", "no entries under '## Unreleased' to release"),
+        ("- A fix.\n", "does not say whether an update needs a step by hand: expected a line 'Step by"),
+    ],
+    ids=["nothing", "no entries", "no step by hand"],
+)
+def test_a_release_is_refused_without_entries_or_their_step_by_hand(unreleased: str, said: str) -> None:
+    changelog = f"# Changelog\n\n## Unreleased\n\n{unreleased}\n## 1.0.0 (2026-01-01)\n\n- First.\n"
+    with pytest.raises(SystemExit, match=re.escape(said)):
+        released(changelog, "1.0.1", "2026-02-01")
 
 
 def renovate_pattern(pattern: str) -> re.Pattern[str]:
