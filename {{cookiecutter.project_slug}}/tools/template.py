@@ -325,8 +325,9 @@ def update(ref: str | None, settings: list[str], allow_downgrade: bool = False) 
 
 def unfinished_update() -> list[str]:
     """Files a template update left for a hand to finish: unmerged in git, holding conflict
-    markers, or a `.rej` file beside them. Outside a git repository, none are found."""
-    unmerged = git("diff", "--name-only", "--diff-filter=U", check=False).splitlines()
+    markers, or a `.rej` file beside them. Outside a git repository, none are found; in one
+    the project is nested in, only the project's own files count."""
+    unmerged = git("diff", "--name-only", "--relative", "--diff-filter=U", check=False).splitlines()
     rejected = git("ls-files", "--cached", "--others", "--exclude-standard", "*.rej", check=False)
     markers = ["-e", "^<<<<<<< ", "-e", "^>>>>>>> "]
     marked = git("grep", "-l", "-I", "--untracked", "--all-match", *markers, check=False)
