@@ -121,6 +121,47 @@ def test_distributed_training_commands_are_the_frameworks_launchers(variant: tup
         assert "--entrypoint python --env REPLICAS=3" in docker and f" -m {package} train" in docker
 
 
+def test_distributed_settings_are_checked_before_anything_starts(variant: tuple[dict, Path]) -> None:
+    """NPROC (and NNODES, RDZV_ENDPOINT for several machines) are refused in one line that names
+    them, before the training starts or the image is built; more processes than cores is
+    allowed, and said."""
+    answers, project = variant
+    distributed = FRAMEWORKS[answers.get("framework", DEFAULTS["framework"])]["distributed"]
+    if not distributed:
+        pytest.skip("the framework trains in one process")
+    expected = "expected how many processes to train in, a whole number of at least 1 (e.g. NPROC=2)"
+    refused = {
+        f"NPROC={value}": f"error: NPROC={value}: {expected}" for value in ("0", "-1", "abc", "02", "", "a'b")
+    }
+    if distributed["multi_node"]:
+        machines = "expected how many machines train together, a whole number of at least 1 (or MIN:MAX)"
+        refused |= {
+            f"NNODES={value}": f"error: NNODES={value}: {machines}" for value in ("0", "x", "2:", "1:2:3")
+        }
+        for nodes in ("2", "1:4"):
+            refused[f"NNODES={nodes}"] = (
+                f"error: NNODES={nodes} needs RDZV_ENDPOINT=host:port too: the address of one of the "
+                "machines, which all of them reach (README: Scaling out)"
+            )
+    for target in ("train-distributed", "docker-train-distributed"):
+        for setting, message in refused.items():
+            done = run(["make", "--no-print-directory", target, setting], project, check=False)
+            assert done.returncode == 2, (setting, done)
+            assert done.stdout.splitlines() == [message], (setting, done.stdout)
+    cores = os.cpu_count() or 1
+    many = run(["make", "--no-print-directory", "distributed-settings", f"NPROC={cores + 1}"], project)
+    assert many.stdout.splitlines() == [
+        f"warning: NPROC={cores + 1} processes on {cores} CPU cores: each process takes a core of its "
+        f"own, so they will share them and train slower than NPROC={cores}"
+    ]
+    assert (
+        run(["make", "--no-print-directory", "distributed-settings", f"NPROC={cores}"], project).stdout == ""
+    )
+    if distributed["multi_node"]:
+        both = ["NNODES=2", "RDZV_ENDPOINT=node-0.example.com:29400"]
+        assert run(["make", "--no-print-directory", "distributed-settings", *both], project).stdout == ""
+
+
 def test_ruff_and_hadolint_are_clean(variant: tuple[dict, Path]) -> None:
     _, project = variant
     run(["ruff", "check", "--no-cache", "."], project)

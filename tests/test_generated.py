@@ -24,6 +24,7 @@ from tooling.variants import (
 )
 
 from .support.disk import drop_installs
+from .support.distributed import ENDLESS, files_of, interrupt, kill_launcher, left_after, start_training
 from .support.images import CLASSES, SHAPES_BAR, write_images
 from .support.release_history import History, template_history, upgraded_from_release
 from .support.tables import MESSY_BARS, write_messy_csv
@@ -192,6 +193,39 @@ def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> N
         )
         parsed = run([".venv/bin/python", "-c", parse, flags], path).stdout.split()
         assert parsed == ["2", "c10d", "node-0.example.com:29400", "2", "True", package]
+
+
+# How long a stopped training's processes may take to end: their launcher is checked twice a
+# second; a process in the middle of a step ends after it.
+STOPPING_SECONDS = 10
+
+
+def test_a_stopped_distributed_training_leaves_no_process_and_keeps_the_model(trained) -> None:
+    """Killing the launcher outright (kill -9, a closed terminal, a cancelled CI job) stops every
+    process of the training within seconds, and the model and reports kept before it stay
+    byte for byte the same; so does Ctrl-C, which says in one line that it stopped."""
+    answers, path, _, _ = trained
+    framework = FRAMEWORKS[answers["framework"]]
+    if not framework["distributed"]:
+        pytest.skip("the framework trains in one process")
+    if answers["model"] != next(iter(framework["models"])) or answers.get("use_gpu"):
+        pytest.skip("each framework's default model trains distributed, on the CPU")
+    package = next((path / "src").iterdir()).name
+    kept = files_of(path / "models", path / "reports")
+    command = ["make", "--no-print-directory", "train-distributed", "NPROC=2", ENDLESS]
+    for stop in ("kill -9", "Ctrl-C"):
+        training = start_training(path, command, started="epoch 2/")
+        if stop == "kill -9":
+            running = kill_launcher(training, f"-m {package}.distributed")
+        else:
+            running = interrupt(training)
+        assert len(running) >= 3, running  # the launcher and its two processes, at least
+        assert left_after(running, STOPPING_SECONDS) == {}, stop
+        output = training.output()
+        assert "Traceback" not in output and "Saved " not in output, output
+        if stop == "Ctrl-C":
+            assert "error: the distributed training was stopped by SIGINT" in output, output
+    assert files_of(path / "models", path / "reports") == kept
 
 
 def test_evaluate_repeats_the_held_out_metric(trained) -> None:

@@ -4,7 +4,8 @@ the gradients averaged over NCCL between GPUs or gloo between CPU processes.
 
 torchrun sets WORLD_SIZE, RANK and LOCAL_RANK in each process's environment; without them
 (`make train`) there is one process, and the same code trains in it alone. `python -m
-<package>.distributed ARGS` is torchrun with ARGS, whose failure is one line, not a traceback.
+<package>.distributed ARGS` is torchrun with ARGS, whose failure is one line, not a traceback,
+and whose processes stop when it is killed (launcher.py).
 """
 
 from __future__ import annotations
@@ -12,17 +13,24 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
+import signal
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import torch
 import torch.distributed as dist
 from torch import nn
+from torch.distributed.elastic.multiprocessing.api import SignalException
 from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
 from torch.distributed.run import parse_args
 from torch.distributed.run import run as torchrun
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DistributedSampler, TensorDataset
+
+from .errors import UserError
+from .launcher import exit_if_launcher_is_gone, started_by_me
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +65,30 @@ def join(device: torch.device) -> None:
         dist.init_process_group(backend)
         processes = world_size()
         log.info("Training in %d processes with DistributedDataParallel (%s)", processes, backend)
+
+
+@contextmanager
+def one_line_failures() -> Iterator[None]:
+    """Of several processes, one that fails says so in one line (its message, not a traceback):
+    often it only lost touch with another that stopped first, whose own error is above."""
+    try:
+        yield
+    except (UserError, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if world_size() == 1:
+            raise  # one process: a traceback, which shows where the fault is
+        exit_if_launcher_is_gone()
+        message = first_sentence(str(error))
+        reason = f"{type(error).__name__}: {message}" if message else type(error).__name__
+        raise UserError(f"process {rank()} of {world_size()} stopped: {reason}") from None
+
+
+def first_sentence(message: str) -> str:
+    """An error's first sentence, without the source location gloo puts before it."""
+    lines = message.strip().splitlines()
+    text = re.sub(r"^\[[^\]]*\]\s*", "", lines[0] if lines else "")
+    return text.split(". ", 1)[0].rstrip(".")
 
 
 def leave() -> None:
@@ -105,17 +137,23 @@ def launch(argv: Sequence[str]) -> int:
     torchrun's own log (the failure's report, and its note that each process gets one math
     thread, OMP_NUM_THREADS=1, unless that is set) stays off the terminal.
     """
-    for name in ("torch.distributed.run", "torch.distributed.elastic"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    for name in list(logging.root.manager.loggerDict):  # each sets its own level
+        if name.startswith(("torch.distributed.run", "torch.distributed.elastic")):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    os.environ.update(started_by_me())  # the processes it starts stop if it is killed
     try:
         torchrun(parse_args(list(argv)))  # type: ignore[no-untyped-call]  # torch leaves them bare
+    except SignalException as stopped:  # Ctrl-C, or SIGTERM from `docker stop`: it stopped them
+        name = signal.Signals(stopped.sigval).name
+        print(f"error: the distributed training was stopped by {name}", file=sys.stderr)
+        return 128 + stopped.sigval
     except ChildFailedError as failed:
         rank, failure = failed.get_first_failure()
-        print(
-            f"error: the distributed training stopped: process {rank} exited with status "
-            f"{failure.exitcode}",
-            file=sys.stderr,
-        )
+        code = failure.exitcode
+        how = f"exited with status {code}"
+        if code < 0:  # killed: by the signal's name
+            how = f"was stopped by {signal.Signals(-code).name}"
+        print(f"error: the distributed training stopped: process {rank} {how}", file=sys.stderr)
         return 1
     return 0
 

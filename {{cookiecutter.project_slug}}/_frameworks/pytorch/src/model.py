@@ -25,6 +25,7 @@ from torch import nn
 
 from . import distributed
 from .config import USE_GPU
+from .launcher import stop_with_launcher
 from .layers import build_layers
 from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
 from .outputs import as_targets, loss_function, predictions, probabilities, target_config, with_head
@@ -53,7 +54,11 @@ class Network:
 
 
 def build_model(given: dict[str, str], seed: int) -> Network:
-    """The network's settings, checked before any data is read; `fit` builds it for the data."""
+    """The network's settings, checked before any data is read; `fit` builds it for the data.
+
+    A process of a distributed training stops from here on if its launcher is killed.
+    """
+    stop_with_launcher()
     return Network(network_params(given), seed)
 
 
@@ -91,10 +96,16 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     Under torchrun, each process trains on its share of every batch (see distributed.py);
     every process starts from the same seeded weights and ends with the same ones.
     """
-    params = model.params
     random.seed(model.seed)
     np.random.seed(model.seed)
     torch.manual_seed(model.seed)
+    with distributed.one_line_failures():
+        return train_network(model, features, target)
+
+
+def train_network(model: Network, features: Any, target: np.ndarray) -> FitReport:
+    """The training loop of `fit`, in this process."""
+    params = model.params
     device = distributed.local_device(pick_device())
     on_gpu = device.type == "cuda"
     distributed.join(device)

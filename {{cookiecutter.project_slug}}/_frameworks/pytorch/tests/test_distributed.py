@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from {{ cookiecutter.package_name }} import distributed
+from {{ cookiecutter.package_name }}.errors import UserError
 
 
 def shares(monkeypatch: pytest.MonkeyPatch, processes: int, rank: int) -> list[torch.Tensor]:
@@ -37,3 +38,26 @@ def test_one_process_is_the_chief_and_averages_nothing(monkeypatch: pytest.Monke
     monkeypatch.delenv("RANK", raising=False)
     assert distributed.is_chief() and distributed.world_size() == 1
     assert distributed.mean_over_processes(0.25, 10, torch.device("cpu")) == 0.25
+
+
+GLOO_ERROR = (
+    "[/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:537] Read error [127.0.0.1]:15505: "
+    "Connection reset by peer. This is typically caused by a remote worker hanging.\nmore"
+)
+
+
+def test_a_failing_process_of_several_says_so_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "1")
+    with pytest.raises(UserError) as failed, distributed.one_line_failures():
+        raise RuntimeError(GLOO_ERROR)
+    reason = "RuntimeError: Read error [127.0.0.1]:15505: Connection reset by peer"
+    assert str(failed.value) == f"process 1 of 2 stopped: {reason}"
+    with pytest.raises(UserError, match=r"^--param epochs"), distributed.one_line_failures():
+        raise UserError("--param epochs=0: expected a whole number of at least 1")
+
+
+def test_one_process_keeps_the_traceback_of_a_fault(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    with pytest.raises(RuntimeError, match="a fault"), distributed.one_line_failures():
+        raise RuntimeError("a fault")

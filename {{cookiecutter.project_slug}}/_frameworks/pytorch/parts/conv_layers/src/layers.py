@@ -26,7 +26,9 @@ class ConvNet(nn.Module):
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        output: torch.Tensor = self.layers(images.permute(0, 3, 1, 2))  # NHWC -> NCHW
+        # NHWC -> NCHW, laid out afresh: a permuted view gives the first convolution weight
+        # gradients of other strides than DistributedDataParallel expects, which it warns about.
+        output: torch.Tensor = self.layers(images.permute(0, 3, 1, 2).contiguous())
         return output
 
 
