@@ -26,9 +26,11 @@ class ConvNet(nn.Module):
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        # NHWC -> NCHW, laid out afresh: a permuted view gives the first convolution weight
-        # gradients of other strides than DistributedDataParallel expects, which it warns about.
-        output: torch.Tensor = self.layers(images.permute(0, 3, 1, 2).contiguous())
+        # NHWC -> NCHW, copied into that layout: the permuted view of one-channel images passes
+        # as contiguous, yet gives the first convolution weight gradients of other strides than
+        # DistributedDataParallel's buckets, which it warns about on every step.
+        channels_first = images.permute(0, 3, 1, 2).clone(memory_format=torch.contiguous_format)
+        output: torch.Tensor = self.layers(channels_first)
         return output
 
 
