@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from .config import MODEL, USE_GPU
-from .errors import UserError
 from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
 from .params import Param
 from .reports import FitReport
@@ -38,7 +37,8 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import keras
 import tensorflow as tf
 
-from .distributed import strategy
+from . import strategy as strategies
+from .launcher import stop_with_launcher
 from .layers import hidden_layers
 from .outputs import (
     as_targets,
@@ -57,6 +57,8 @@ VERSION = f"tensorflow {tf.__version__} (keras {keras.__version__})"
 # activations take about 100 times their own size in a CNN: 2 MB of 64x64 colour images is
 # 42 of them, and some 150 MB of activations.
 SCORING_ROWS, SCORING_BYTES = 4096, 2 * 2**20
+# The inputs one call of the training loop takes: as many steps' batches as fit in it.
+CHUNK_BYTES = 16 * 2**20
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry holds: the same for every save
 
 
@@ -73,12 +75,15 @@ def build_model(given: dict[str, str], seed: int) -> Network:
     """The network's settings, checked before any data is read; `fit` builds it for the data.
 
     Keras' naming state starts afresh, so that every training in a process names its layers
-    alike (`dense`, not `dense_1`) and the same seed saves the same bytes. The devices to
-    train on are chosen first, before TensorFlow runs anything (see distributed.py).
+    alike (`dense`, not `dense_1`) and the same seed saves the same bytes. The strategy to
+    train under is chosen before TensorFlow runs anything (see strategy.py). A worker of a
+    distributed training stops from here on if its launcher is killed (launcher.py).
     """
-    strategy()
+    stop_with_launcher()
+    params = network_params(given)
+    strategies.strategy()
     keras.utils.clear_session(free_memory=False)
-    return Network(network_params(given), seed)
+    return Network(params, seed)
 
 
 def params(model: Network) -> dict[str, Param]:
@@ -108,25 +113,9 @@ def pick_device() -> str:
     return "cpu"
 
 
-class Progress(keras.callbacks.Callback):  # type: ignore[misc]  # Keras ships no types
-    """Hands each epoch's losses to the shared early stopping; keeps the best weights."""
-
-    def __init__(self, stopping: EarlyStopping) -> None:
-        super().__init__()
-        self.stopping = stopping
-        self.best_weights: list[Any] = []
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        logs = logs or {}
-        if self.stopping.update(float(logs["loss"]), float(logs["val_loss"])):
-            self.best_weights = self.model.get_weights()
-        if self.stopping.should_stop:
-            self.model.stop_training = True
-
-
 def is_chief() -> bool:
-    """Always: the replicas of a distributed training share this one process."""
-    return True
+    """Whether this process writes the model and reports (see strategy.py)."""
+    return strategies.is_chief()
 
 
 def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
@@ -134,8 +123,10 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
 
     `target` holds class codes 0..K-1 for a classifier (see task.py), numbers for a
     regressor, which learns them standardized (the last layer restores their scale).
-    With several replicas (see distributed.py) each batch is split between them; the model
-    kept is then a copy of the best weights made outside the strategy, as one replica makes.
+    One training loop for one process and for several (strategy.py): each replica takes its
+    share of every batch, and the losses are summed over all of them, so every worker sees
+    the same losses and stops at the same epoch. The model kept is a copy of the best
+    weights made outside the strategy, as one process makes it.
     """
     params = model.params
     keras.utils.set_random_seed(model.seed)  # Python, NumPy and TensorFlow
@@ -146,65 +137,172 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
 
     split = hold_out(features, target, params.validation_fraction, model.seed)
     shape, config = tuple(features.shape[1:]), target_config(target)
-    with strategy().scope():
+    distribution = strategies.strategy()
+    with distribution.scope():
         network = build_network(shape, config, params)
-        network.compile(
-            optimizer=keras.optimizers.AdamW(
-                learning_rate=params.learning_rate, weight_decay=params.weight_decay
-            ),
-            loss=loss_function(),
-        )
+        loop = TrainingLoop(network, params, distribution, mixed=device == "cuda")
+    training = Batches(split.train_features, split.train_target, params.batch_size, model.seed)
+    validation = Batches(split.features, split.target, scoring_rows(split.features))
     stopping = EarlyStopping(params)
-    progress = Progress(stopping)
-    replicas = strategy().num_replicas_in_sync
-    if len(split.target) < replicas:
-        rows = len(split.target)
-        raise UserError(f"{rows} validation rows cannot be shared by REPLICAS={replicas} replicas")
-    network.fit(
-        batches(split.train_features, split.train_target, params.batch_size, model.seed, replicas),
-        validation_data=batches(
-            split.features, split.target, scoring_rows(split.features), replicas=replicas
-        ),
-        epochs=params.epochs,
-        shuffle=False,  # the training batches shuffle themselves, seeded
-        callbacks=[progress],
-        verbose=0,
-    )
-    if replicas > 1:  # scoring and saving need no replicas
-        keras.utils.clear_session(free_memory=False)  # the copy's layers named as one replica's
-        network = build_network(shape, config, params)
-    network.set_weights(progress.best_weights)
-    model.model = network
+    best_weights = network.get_weights()
+    with strategies.one_line_failures():
+        while not stopping.should_stop and stopping.epoch < params.epochs:
+            train_loss = loop.train_epoch(training)
+            if stopping.update(train_loss, loop.validation_loss(validation)):
+                best_weights = network.get_weights()
+    keras.utils.clear_session(free_memory=False)  # the copy's layers named as one process's
+    model.model = build_network(shape, config, params)
+    model.model.set_weights(best_weights)
     return stopping.report(device)
 
 
-def batches(
-    features: Any, target: np.ndarray, size: int, seed: int | None = None, replicas: int = 1
-) -> tf.data.Dataset:
-    """Rows in batches of `size`, read as they are asked for (images may be on disk, see
-    images.py); with a seed, in a new seeded order each epoch.
+class TrainingLoop:
+    """TensorFlow's custom training loop under a tf.distribute strategy: a GradientTape in
+    each replica (`strategy.run`), many steps in one `tf.function` call, and the sums of the
+    losses kept per replica and added up across them once an epoch.
 
-    The first batch holds a multiple of `replicas` rows: Keras 3 builds a distributed model
-    from the mean of the replicas' shares of the first batch, which must all be of one shape.
+    Keras' own `fit` is not used: under MultiWorkerMirroredStrategy it fails at the first
+    step in Keras 3 (keras-team/keras#20585). The batches are handed to each call as arrays
+    of several steps (`Batches.chunks`), not through a distributed tf.data iterator, whose
+    overhead per step was larger than a small model's step.
     """
-    order = np.random.default_rng(seed)
-    targets = as_targets(target)
-    first = max(replicas, min(size, len(targets)) // replicas * replicas)
-    bounds = [0, *range(first, len(targets), size), len(targets)]
 
-    def generate() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        rows = order.permutation(len(targets)) if seed is not None else np.arange(len(targets))
-        for start, end in itertools.pairwise(bounds):
-            chosen = rows[start:end]
-            yield as_inputs(features[chosen]), targets[chosen]
+    def __init__(
+        self, network: keras.Model, params: NetworkParams, distribution: Any, mixed: bool
+    ) -> None:
+        """Made in the strategy's scope, so that its variables are mirrored like the model's."""
+        self.network, self.distribution = network, distribution
+        optimizer = keras.optimizers.AdamW(
+            learning_rate=params.learning_rate, weight_decay=params.weight_decay
+        )
+        # In float16, the loss is scaled up so that small gradients do not vanish.
+        self.optimizer = keras.optimizers.LossScaleOptimizer(optimizer) if mixed else optimizer
+        self.optimizer.build(network.trainable_variables)
+        loss = loss_function()
+        self.row_losses = type(loss).from_config({**loss.get_config(), "reduction": None})
+        # The loss summed over the rows a replica took this epoch, and their count: read in
+        # the strategy's cross-replica context, the sums of all replicas.
+        self.totals = tf.Variable(
+            tf.zeros(2),
+            trainable=False,
+            synchronization=tf.VariableSynchronization.ON_READ,
+            aggregation=tf.VariableAggregation.SUM,
+        )
+        self.train_steps = tf.function(self.run_train_steps, reduce_retracing=True)
+        self.validation_steps = tf.function(self.run_validation_steps, reduce_retracing=True)
 
-    signature = (
-        tf.TensorSpec((None, *features.shape[1:]), tf.float32),
-        tf.TensorSpec((None, *targets.shape[1:]), tf.as_dtype(targets.dtype)),
-    )
-    rows = tf.data.Dataset.from_generator(generate, output_signature=signature)
-    # The batches per epoch, which Keras cannot count itself.
-    return rows.apply(tf.data.experimental.assert_cardinality(len(bounds) - 1))
+    def train_epoch(self, batches: Batches) -> float:
+        """One pass over the training batches; the mean loss of their rows."""
+        return self.epoch(batches, self.train_steps)
+
+    def validation_loss(self, batches: Batches) -> float:
+        return self.epoch(batches, self.validation_steps)
+
+    def epoch(self, batches: Batches, steps: Any) -> float:
+        self.totals.assign(tf.zeros(2))
+        replicas = self.distribution.num_replicas_in_sync
+        for chunk in batches.chunks(replicas):
+            # This worker's replicas' shares of the chunk, each on its replica's device.
+            shares = self.distribution.experimental_distribute_values_from_function(
+                lambda context, chunk=chunk: chunk.share(context.replica_id_in_sync_group)
+            )
+            steps(shares, tf.constant(chunk.steps))
+        total, rows = self.totals.numpy()  # every replica's sums added up
+        return float(total / rows)
+
+    def run_train_steps(self, shares: Any, steps: tf.Tensor) -> None:
+        for step in tf.range(steps):
+            self.distribution.run(self.train_step, args=(shares, step))
+
+    def run_validation_steps(self, shares: Any, steps: tf.Tensor) -> None:
+        for step in tf.range(steps):
+            self.distribution.run(self.validation_step, args=(shares, step))
+
+    def train_step(self, shares: tuple[tf.Tensor, ...], step: tf.Tensor) -> None:
+        """This replica's gradient of the batch's mean loss: its rows' losses, each times its
+        part of the batch; the optimizer adds up the replicas' gradients."""
+        inputs, targets, parts = (values[step] for values in shares)
+        variables = self.network.trainable_variables
+        with tf.GradientTape() as tape:
+            losses = self.row_losses(targets, self.network(inputs, training=True))
+            loss = self.optimizer.scale_loss(tf.reduce_sum(losses * parts))
+        gradients = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(gradients, variables, strict=True))
+        self.add_up(losses, parts)
+
+    def validation_step(self, shares: tuple[tf.Tensor, ...], step: tf.Tensor) -> None:
+        inputs, targets, parts = (values[step] for values in shares)
+        self.add_up(self.row_losses(targets, self.network(inputs, training=False)), parts)
+
+    def add_up(self, losses: tf.Tensor, parts: tf.Tensor) -> None:
+        """Add the losses of the rows taken (padding rows have no part) and their count."""
+        taken = tf.cast(parts > 0, tf.float32)
+        total = tf.reduce_sum(tf.cast(losses, tf.float32) * taken)
+        self.totals.assign_add(tf.stack([total, tf.reduce_sum(taken)]))
+
+
+@dataclass
+class Batches:
+    """Rows in batches of `size`, read as they are asked for (images may be on disk, see
+    images.py); with a seed, in a new seeded order each epoch (the same on every worker).
+
+    Each batch is split into one share per replica (their sizes differ by a row at most),
+    so that the replicas together take the batch one process takes alone.
+    """
+
+    features: Any
+    target: np.ndarray
+    size: int
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        self.order = np.random.default_rng(self.seed)
+        self.targets = as_targets(self.target)
+
+    def chunks(self, replicas: int) -> Iterator[Chunk]:
+        """An epoch's batches, a few steps at a time (as many as CHUNK_BYTES of inputs hold)."""
+        count = len(self.targets)
+        rows = self.order.permutation(count) if self.seed is not None else np.arange(count)
+        bounds = [0, *range(self.size, count, self.size), count]
+        batches = [rows[start:end] for start, end in itertools.pairwise(bounds)]
+        width = -(-min(self.size, count) // replicas)  # the most rows of a batch per replica
+        step_bytes = 4 * int(np.prod(self.features.shape[1:])) * width * replicas
+        steps = max(1, CHUNK_BYTES // step_bytes)
+        for start in range(0, len(batches), steps):
+            yield Chunk(self, batches[start : start + steps], replicas, width)
+
+    def rows(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return as_inputs(self.features[chosen]), self.targets[chosen]
+
+
+@dataclass
+class Chunk:
+    """A few steps' batches; `share` makes one replica's part of them."""
+
+    batches: Batches
+    rows: list[np.ndarray]  # each batch's rows
+    replicas: int
+    width: int
+
+    @property
+    def steps(self) -> int:
+        return len(self.rows)
+
+    def share(self, replica: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Arrays of (steps, width, ...): the replica's inputs and targets of each batch,
+        and each row's part of its batch's mean loss, 1 / the batch's rows (0: padding, for
+        a batch of fewer rows)."""
+        data = self.batches
+        features = data.features
+        inputs = np.zeros((self.steps, self.width, *features.shape[1:]), dtype=np.float32)
+        targets = np.zeros((self.steps, self.width, *data.targets.shape[1:]), data.targets.dtype)
+        parts = np.zeros((self.steps, self.width), dtype=np.float32)
+        for step, rows in enumerate(self.rows):
+            chosen = np.array_split(rows, self.replicas)[replica]
+            taken = len(chosen)
+            inputs[step, :taken], targets[step, :taken] = data.rows(chosen)
+            parts[step, :taken] = 1 / len(rows)
+        return inputs, targets, parts
 
 
 def as_inputs(features: Any) -> np.ndarray:
