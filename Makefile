@@ -66,7 +66,7 @@ bench-serve: $(BIN)/pytest ## REST service latency and throughput per framework'
 bench-serve-image: $(BIN)/pytest ## The serving image against the training image: size, start-up, latency (~20 min)
 	$(BIN)/python -m bench.serve_image_bench
 
-bench-distributed: $(BIN)/pytest ## Distributed training (2 processes or replicas) against one: wall time, metric (~10 min)
+bench-distributed: $(BIN)/pytest ## Distributed training (2 processes) against one, logistic and CNN: wall time, metric (~15 min)
 	$(BIN)/python -m bench.distributed_bench
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)

@@ -94,8 +94,9 @@ def test_a_terminal_width_in_the_environment_is_not_a_columns_file(bake) -> None
 
 def test_distributed_training_commands_are_the_frameworks_launchers(variant: tuple[dict, Path]) -> None:
     """train-distributed and docker-train-distributed: torchrun on one machine or, with NNODES
-    and RDZV_ENDPOINT, several (PyTorch); REPLICAS for MirroredStrategy (TensorFlow); neither
-    target where the framework trains in one process."""
+    and RDZV_ENDPOINT, several (PyTorch); the package's launcher of NPROC workers or, with
+    WORKER_HOSTS and WORKER_INDEX, of this machine's one (TensorFlow); neither target where the
+    framework trains in one process."""
     answers, project = variant
     distributed = FRAMEWORKS[answers.get("framework", DEFAULTS["framework"])]["distributed"]
     targets = run(["make", "help"], project).stdout
@@ -116,9 +117,17 @@ def test_distributed_training_commands_are_the_frameworks_launchers(variant: tup
             "--nnodes 2 --rdzv-backend c10d --rdzv-endpoint node-0.example.com:29400 "
             f"--rdzv-id {package} --nproc-per-node 4 --module {package} train"
         ) in several
-    else:
-        assert f"REPLICAS=2 .venv/bin/python -m {package} train" in host
-        assert "--entrypoint python --env REPLICAS=3" in docker and f" -m {package} train" in docker
+    else:  # the package's launcher: a worker process each, with its TF_CONFIG
+        assert distributed["multi_worker"]
+        assert f".venv/bin/python -m {package}.distributed --nproc 2 train" in host
+        assert "--entrypoint python " in docker and f" -m {package}.distributed --nproc 3 train" in docker
+        hosts = "node-0.example.com:2222,node-1.example.com:2222"
+        machines = [f"WORKER_HOSTS={hosts}", "WORKER_INDEX=1"]
+        several = run(["make", "--dry-run", "train-distributed", *machines], project).stdout
+        assert f'-m {package}.distributed --workers "{hosts}" --index "1" train' in several
+        # Half the settings is passed on, for the launcher to refuse in one line.
+        alone = run(["make", "--dry-run", "train-distributed", "WORKER_INDEX=0"], project).stdout
+        assert f'-m {package}.distributed --workers "" --index "0" train' in alone
 
 
 def test_distributed_settings_are_checked_before_anything_starts(variant: tuple[dict, Path]) -> None:

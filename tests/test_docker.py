@@ -452,8 +452,9 @@ def test_the_cluster_image_serves_its_model_as_the_manifest_runs_it(
 
 def test_distributed_training_runs_in_the_training_image(trained_in_docker) -> None:
     """make docker-train-distributed NPROC=2: the default model of each network framework trains
-    in two processes (torchrun) or on two replicas (TensorFlow) inside the training image, with
-    no network; the first process alone reports and writes, as the developer."""
+    in two processes (torchrun, or TensorFlow's launcher of two workers on loopback) inside the
+    training image, with no network; the first process alone reports and writes, as the
+    developer."""
     answers, project, env, _ = trained_in_docker
     framework = FRAMEWORKS[answers["framework"]]
     if not framework["distributed"]:
@@ -463,7 +464,7 @@ def test_distributed_training_runs_in_the_training_image(trained_in_docker) -> N
         pytest.skip("each network framework's default model trains distributed in its image")
     into = "--models-dir reports/distributed/models --reports-dir reports/distributed"
     done = make(["docker-train-distributed", "NPROC=2", f"ARGS=--param epochs=5 {into}"], project, env)
-    engines = ("2 processes with DistributedDataParallel (gloo)", "2 replicas with MirroredStrategy")
+    engines = ("2 processes with DistributedDataParallel (gloo)", "2 processes with MultiWorkerMirrored")
     assert any(engine in done.stderr for engine in engines), done.stderr[-3000:]
     assert done.stdout.count('"n_train"') == 1  # printed once, by the first process
     printed = json.loads(done.stdout[done.stdout.index("\n{\n") :])

@@ -140,14 +140,13 @@ def test_training_reaches_the_quality_bar(trained) -> None:
 # each metric of its quality bar: both see the same batches, their gradients summed in
 # another order (in measurements, the same metrics to the last digit, or within 0.005).
 DISTRIBUTED_TOLERANCE = 0.02
-# Both trainings stop after this many epochs: the comparison needs no converged model, and
-# TensorFlow's replicas on one CPU take about a second an epoch.
+# Both trainings stop after this many epochs: the comparison needs no converged model.
 DISTRIBUTED_EPOCHS = 20
 
 
 def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> None:
     """Each network framework's default model trains by `make train-distributed NPROC=2` (two
-    CPU processes under torchrun, or two replicas of one process in TensorFlow): the first
+    CPU processes under torchrun, or two TensorFlow workers meeting on loopback): the first
     process alone reports and writes; its model loads and scores as the one-process model."""
     answers, path, _, _ = trained
     framework = FRAMEWORKS[answers["framework"]]
@@ -165,6 +164,8 @@ def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> N
         done = run(["make", target, "NPROC=2", args], path)
         # Printed and saved once, by the first process.
         assert done.stdout.count('"n_train"') == 1 and done.stderr.count("Saved ") == 1
+        if target == "train-distributed" and framework["distributed"]["multi_worker"]:
+            assert "Training in 2 processes with MultiWorkerMirroredStrategy" in done.stderr
         metrics[target] = json.loads(done.stdout[done.stdout.index("{") :])
         assert metrics[target] == json.loads((out / "reports" / "metrics.json").read_text())
         files = ["--models-dir", str(out / "models"), "--input", sample, "--output", str(out / "p.csv")]
@@ -182,6 +183,13 @@ def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> N
     errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
     assert errors[0] == "error: --param epochs=0: expected a whole number of at least 1"
     assert len(errors) <= 2 and errors[-1].startswith(("error: --param", "error: the distributed training"))
+    if framework["distributed"]["multi_worker"]:  # several machines: both settings, or one line
+        hosts = "127.0.0.1:1,127.0.0.1:2"
+        half = run(["make", "train-distributed", f"WORKER_HOSTS={hosts}"], path, check=False)
+        errors = [line for line in half.stderr.splitlines() if line.startswith("error:")]
+        assert half.returncode != 0 and errors == [
+            f"error: WORKER_HOSTS={hosts} needs WORKER_INDEX too: this machine's place in it, 0 to 1"
+        ]
     if framework["distributed"]["multi_node"]:  # torchrun itself reads the several-machine command
         nodes = ["NNODES=2", "RDZV_ENDPOINT=node-0.example.com:29400"]
         shown = run(["make", "--dry-run", "train-distributed", *nodes], path).stdout

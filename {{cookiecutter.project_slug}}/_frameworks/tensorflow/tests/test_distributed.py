@@ -108,7 +108,9 @@ def test_a_failing_worker_stops_the_others_and_is_named_in_one_line(
     started = time.monotonic()
     assert distributed.run(launch, [sys.executable, "-c", WORKER]) == 1
     assert time.monotonic() - started < 30  # not the minute the others would wait
-    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error:")]
+    printed = capfd.readouterr()
+    assert not [pid for pid in worker_ids(printed.out) if is_running(pid)]  # all stopped
+    errors = [line for line in printed.err.splitlines() if line.startswith("error:")]
     assert errors == [
         "error: --param epochs=0: expected a whole number of at least 1",  # the worker's own
         "error: the distributed training stopped: process 1 exited with status 3",
@@ -128,12 +130,16 @@ def test_sigterm_to_the_launcher_stops_its_workers() -> None:
         text=True,
     ) as running:
         assert running.stdout is not None and running.stderr is not None
-        workers = [int(running.stdout.readline().split()[-1]) for _ in range(2)]  # started
+        workers = worker_ids(running.stdout.readline() + running.stdout.readline())  # started
         running.send_signal(signal.SIGTERM)
         assert running.wait(timeout=30) == 128 + signal.SIGTERM
         message = running.stderr.read()
     assert message == "error: the distributed training was stopped by SIGTERM\n"
     assert not [pid for pid in workers if is_running(pid)]
+
+
+def worker_ids(printed: str) -> list[int]:
+    return [int(line.split()[-1]) for line in printed.splitlines()]
 
 
 def is_running(pid: int) -> bool:
