@@ -42,6 +42,7 @@ from tooling.variants import (
     variant_id,
 )
 
+from .support.distributed import ENDLESS, files_of, interrupt, start_training
 from .support.tables import MESSY_BARS, write_messy_csv
 
 pytestmark = pytest.mark.docker
@@ -472,6 +473,39 @@ def test_distributed_training_runs_in_the_training_image(trained_in_docker) -> N
     assert json.loads(written.read_text()) == printed and printed["epochs"] == 5
     assert written.stat().st_uid == HOST_USER
     assert (project / "reports" / "distributed" / "models" / "model.json").stat().st_uid == HOST_USER
+
+
+# How long a stopped container may take to end: the launcher stops its processes first.
+STOPPING_SECONDS = 20
+
+
+def test_a_stopped_distributed_training_in_the_image_keeps_the_model(trained_in_docker) -> None:
+    """make docker-train-distributed stopped by Ctrl-C (the client hands SIGINT to the launcher)
+    or by `docker kill`: the container and its processes end within seconds, and the model and
+    reports kept before stay byte for byte the same."""
+    answers, project, env, _ = trained_in_docker
+    framework = FRAMEWORKS[answers["framework"]]
+    if not framework["distributed"] or answers["model"] != next(iter(framework["models"])):
+        pytest.skip("each network framework's default model trains distributed in its image")
+    kept = files_of(project / "models", project / "reports")
+    command = ["make", "--no-print-directory", "docker-train-distributed", "NPROC=2", ENDLESS]
+    for stop in ("Ctrl-C", "docker kill"):
+        training = start_training(project, command, started="epoch 2/", environment=env)
+        running = docker("ps", "--quiet", "--filter", f"ancestor={env['IMAGE']}").stdout.split()
+        assert len(running) == 1, running
+        if stop == "Ctrl-C":
+            interrupt(training)
+        else:
+            docker("kill", running[0])
+        deadline = time.monotonic() + STOPPING_SECONDS
+        while docker("ps", "--quiet", "--filter", f"id={running[0]}").stdout.strip():
+            assert time.monotonic() < deadline, f"{stop}: the container still runs"
+            time.sleep(0.5)
+        output = training.output()
+        assert "Traceback" not in output and "Saved " not in output, output
+        if stop == "Ctrl-C":
+            assert "error: the distributed training was stopped by SIGINT" in output, output
+    assert files_of(project / "models", project / "reports") == kept
 
 
 def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker, built_images) -> None:

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +46,14 @@ class Training:
         self.reader.start()
 
 
-def start_training(project: Path, command: Sequence[str], *, started: str, seconds: float = 300) -> Training:
+def start_training(
+    project: Path,
+    command: Sequence[str],
+    *,
+    started: str,
+    environment: Mapping[str, str] | None = None,
+    seconds: float = 300,
+) -> Training:
     """`command` (e.g. make train-distributed NPROC=2) in a session of its own, once its output
     shows `started` (e.g. an epoch line: every process trains)."""
     process = subprocess.Popen(
@@ -56,6 +63,7 @@ def start_training(project: Path, command: Sequence[str], *, started: str, secon
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        env=environment,
     )
     training = Training(process)
     deadline = time.monotonic() + seconds
