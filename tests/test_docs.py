@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from local_extensions import FRAMEWORKS
 from tooling import TEMPLATE
 from tooling.commands import run, user_environment
 from tooling.loopback import free_port
@@ -626,8 +627,10 @@ def test_an_unreachable_pytorch_index_is_retried_once_per_package(bake, tmp_path
         assert 0 < retries <= len(pins), done.stdout + done.stderr
 
 
-def test_readme_lists_every_module(bake) -> None:
-    project = bake()
+@pytest.mark.parametrize("framework", list(FRAMEWORKS))
+def test_readme_lists_every_module(bake, framework: str) -> None:
+    """Each framework's package: the README's module list names every module it has."""
+    project = bake(framework=framework)
     (package,) = (project / "src").iterdir()
     listed = set(
         re.findall(r"^  (\w+\.py) ", (project / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
