@@ -144,16 +144,22 @@ DISTRIBUTED_TOLERANCE = 0.02
 DISTRIBUTED_EPOCHS = 20
 
 
-def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> None:
-    """Each network framework's default model trains by `make train-distributed NPROC=2` (two
-    CPU processes under torchrun, or two TensorFlow workers meeting on loopback): the first
-    process alone reports and writes; its model loads and scores as the one-process model."""
-    answers, path, _, _ = trained
+def trains_distributed(answers: dict) -> dict:
+    """The framework's facts, where this is its default model on the CPU; else the test skips."""
     framework = FRAMEWORKS[answers["framework"]]
     if not framework["distributed"]:
         pytest.skip("the framework trains in one process")
     if answers["model"] != next(iter(framework["models"])) or answers.get("use_gpu"):
         pytest.skip("each framework's default model trains distributed, on the CPU")
+    return framework
+
+
+def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> None:
+    """Each network framework's default model trains by `make train-distributed NPROC=2` (two
+    CPU processes under torchrun, or two TensorFlow workers meeting on loopback): the first
+    process alone reports and writes; its model loads and scores as the one-process model."""
+    answers, path, _, _ = trained
+    framework = trains_distributed(answers)
     package = next((path / "src").iterdir()).name
     sample = f"samples/{model_facts(answers)['dataset']}.csv"
     epochs = f"--param epochs={DISTRIBUTED_EPOCHS} --param patience={DISTRIBUTED_EPOCHS}"
@@ -213,11 +219,7 @@ def test_a_stopped_distributed_training_leaves_no_process_and_keeps_the_model(tr
     process of the training within seconds, and the model and reports kept before it stay
     byte for byte the same; so does Ctrl-C, which says in one line that it stopped."""
     answers, path, _, _ = trained
-    framework = FRAMEWORKS[answers["framework"]]
-    if not framework["distributed"]:
-        pytest.skip("the framework trains in one process")
-    if answers["model"] != next(iter(framework["models"])) or answers.get("use_gpu"):
-        pytest.skip("each framework's default model trains distributed, on the CPU")
+    trains_distributed(answers)
     package = next((path / "src").iterdir()).name
     kept = files_of(path / "models", path / "reports")
     command = ["make", "--no-print-directory", "train-distributed", "NPROC=2", ENDLESS]
