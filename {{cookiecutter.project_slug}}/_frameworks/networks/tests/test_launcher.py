@@ -13,6 +13,8 @@ import pytest
 
 from {{ cookiecutter.package_name }} import launcher
 
+from .processes import is_running
+
 # A launcher that starts one worker, says the worker's process id, and waits. The worker
 # follows it as training does (it would train for a minute), then would write a file.
 LAUNCHER = """
@@ -31,14 +33,6 @@ stop_with_launcher()
 time.sleep(60)
 Path(sys.argv[1]).write_text("written")
 """
-
-
-def is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def test_a_worker_stops_within_a_second_when_its_launcher_is_killed(tmp_path: Path) -> None:

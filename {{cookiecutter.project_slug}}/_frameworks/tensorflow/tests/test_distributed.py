@@ -20,6 +20,8 @@ from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.launcher import LAUNCHER_PID
 from {{ cookiecutter.package_name }}.model import Batches
 
+from .processes import is_running
+
 # A worker as the launcher starts it: it prints its TF_CONFIG's index, its launcher, its
 # threads and its own id, then fails (the index given first, with its own error line) or
 # waits (the seconds given second).
@@ -140,14 +142,6 @@ def test_sigterm_to_the_launcher_stops_its_workers() -> None:
 
 def worker_ids(printed: str) -> list[int]:
     return [int(line.split()[-1]) for line in printed.splitlines()]
-
-
-def is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("text", ["no json", '{"cluster": {}}', '{"cluster": {"worker": ["a:1"]}}'])
