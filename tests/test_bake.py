@@ -136,8 +136,9 @@ def test_distributed_settings_are_checked_before_anything_starts(variant: tuple[
     allowed, and said."""
     answers, project = variant
     distributed = FRAMEWORKS[answers.get("framework", DEFAULTS["framework"])]["distributed"]
-    if not distributed:
-        pytest.skip("the framework trains in one process")
+    if not distributed:  # no settings to check, and no target that checks them
+        assert run(["make", "distributed-settings"], project, check=False).returncode == 2
+        return
     expected = "expected how many processes to train in, a whole number of at least 1 (e.g. NPROC=2)"
     refused = {
         f"NPROC={value}": f"error: NPROC={value}: {expected}" for value in ("0", "-1", "abc", "02", "", "a'b")

@@ -181,6 +181,8 @@ def test_the_replicas_take_each_batch_whole_between_them(replicas: int) -> None:
                 assert sum(float(parts[step].sum()) for _, _, parts in shares) == pytest.approx(1)
                 for (inputs, targets, parts), count in zip(shares, taken, strict=True):
                     seen.extend(inputs[step, :count, 0].tolist())
-                    assert (targets[step, :count] == inputs[step, :count, 0] // 2 % 2).all()
+                    # One value a row: a class code, or a regressor's one-number column.
+                    row_targets = targets[step, :count].reshape(count)
+                    assert (row_targets == inputs[step, :count, 0] // 2 % 2).all()
                     assert not parts[step, count:].any()  # padding takes no part
         assert sorted(seen) == features[:, 0].tolist()
