@@ -61,3 +61,25 @@ def test_one_process_keeps_the_traceback_of_a_fault(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("WORLD_SIZE", "1")
     with pytest.raises(RuntimeError, match="a fault"), distributed.one_line_failures():
         raise RuntimeError("a fault")
+
+
+@pytest.mark.parametrize(
+    ("message", "first"),
+    [
+        ("", ""),
+        ("Timed out.", "Timed out"),
+        ("[pair.cc:537] One. Two. Three.", "One"),
+        ("One. Two. Three.", "One"),
+        ("Version 2.1 failed.\nTrace", "Version 2.1 failed"),
+    ],
+)
+def test_an_errors_first_sentence_is_its_line(message: str, first: str) -> None:
+    assert distributed.first_sentence(message) == first
+
+
+def test_a_failure_without_a_message_is_named_by_its_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    with pytest.raises(UserError) as failed, distributed.one_line_failures():
+        raise ConnectionError
+    assert str(failed.value) == "process 0 of 2 stopped: ConnectionError"
