@@ -42,7 +42,7 @@ from tooling.variants import (
     variant_id,
 )
 
-from .support.distributed import ENDLESS, files_of, interrupt, start_training
+from .support.distributed import ENDLESS, interrupt, results_of, start_training
 from .support.tables import MESSY_BARS, write_messy_csv
 
 pytestmark = pytest.mark.docker
@@ -487,7 +487,7 @@ def test_a_stopped_distributed_training_in_the_image_keeps_the_model(trained_in_
     framework = FRAMEWORKS[answers["framework"]]
     if not framework["distributed"] or answers["model"] != next(iter(framework["models"])):
         pytest.skip("each network framework's default model trains distributed in its image")
-    kept = files_of(project / "models", project / "reports")
+    kept = results_of(project)
     command = ["make", "--no-print-directory", "docker-train-distributed", "NPROC=2", ENDLESS]
     for stop in ("Ctrl-C", "docker kill"):
         training = start_training(project, command, started="epoch 2/", environment=env)
@@ -505,7 +505,7 @@ def test_a_stopped_distributed_training_in_the_image_keeps_the_model(trained_in_
         assert "Traceback" not in output and "Saved " not in output, output
         if stop == "Ctrl-C":
             assert "error: the distributed training was stopped by SIGINT" in output, output
-    assert files_of(project / "models", project / "reports") == kept
+    assert results_of(project) == kept
 
 
 def test_code_edit_rebuild_reuses_the_dependency_layers(trained_in_docker, built_images) -> None:

@@ -24,7 +24,7 @@ from tooling.variants import (
 )
 
 from .support.disk import drop_installs
-from .support.distributed import ENDLESS, files_of, interrupt, kill_launcher, left_after, start_training
+from .support.distributed import ENDLESS, interrupt, kill_launcher, left_after, results_of, start_training
 from .support.images import CLASSES, SHAPES_BAR, write_images
 from .support.release_history import History, template_history, upgraded_from_release
 from .support.tables import MESSY_BARS, write_messy_csv
@@ -221,7 +221,7 @@ def test_a_stopped_distributed_training_leaves_no_process_and_keeps_the_model(tr
     answers, path, _, _ = trained
     trains_distributed(answers)
     package = next((path / "src").iterdir()).name
-    kept = files_of(path / "models", path / "reports")
+    kept = results_of(path)
     command = ["make", "--no-print-directory", "train-distributed", "NPROC=2", ENDLESS]
     for stop in ("kill -9", "Ctrl-C"):
         training = start_training(path, command, started="epoch 2/")
@@ -235,7 +235,7 @@ def test_a_stopped_distributed_training_leaves_no_process_and_keeps_the_model(tr
         assert "Traceback" not in output and "Saved " not in output, output
         if stop == "Ctrl-C":
             assert "error: the distributed training was stopped by SIGINT" in output, output
-    assert files_of(path / "models", path / "reports") == kept
+    assert results_of(path) == kept
 
 
 def test_evaluate_repeats_the_held_out_metric(trained) -> None:

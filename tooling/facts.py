@@ -39,7 +39,6 @@ DISTRIBUTED_KEYS: dict[str, Any] = {
     "engine": None,
     "launcher": None,
     "launcher_args": None,
-    "environment": "",
     "multi_node": False,  # the command takes NNODES and RDZV_ENDPOINT (torchrun's rendezvous)
     "multi_worker": False,  # the command takes WORKER_HOSTS and WORKER_INDEX (one worker a machine)
     "readme": None,  # what the generated README adds about it

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .templates import files_of
+
 # Long enough that the training would go on for minutes, and later write, if it were not stopped.
 ENDLESS = "ARGS=--param epochs=100000 --param patience=100000"
 
@@ -139,10 +141,6 @@ def left_after(running: dict[int, tuple[str, str]], seconds: float) -> dict[int,
     return still
 
 
-def files_of(*folders: Path) -> dict[str, bytes]:
-    return {
-        str(path): path.read_bytes()
-        for folder in folders
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
+def results_of(project: Path) -> dict[str, dict[str, bytes]]:
+    """What a training writes: every file of models/ and reports/."""
+    return {folder: files_of(project / folder) for folder in ("models", "reports")}
