@@ -17,6 +17,9 @@ from {{ cookiecutter.package_name }}.train import train
 
 Scope = Literal["session", "package", "module", "class", "function"]
 
+# A network trains a few epochs in the tests: enough to beat guessing if it learns at all.
+QUICK: dict[str, str] = {{ '{"epochs": "3"}' if frameworks[cookiecutter.framework].network else '{}' }}
+
 
 @pytest.fixture(autouse=True)
 def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,9 +47,11 @@ def copied(
 
 @pytest.fixture(scope=once_per_session)
 def bundled_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """One training on the bundled dataset (training is deterministic); its folder, metrics."""
+    """One training on the bundled dataset (deterministic; quick for a network, see QUICK):
+    its folder and metrics."""
     folder = tmp_path_factory.mktemp("trained")
-    return folder, train(Settings(models_dir=folder / "models", reports_dir=folder / "reports"))
+    settings = Settings(models_dir=folder / "models", reports_dir=folder / "reports", params=QUICK)
+    return folder, train(settings)
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
-"""The fixtures of a model of images: folders of drawn shapes, the digits as an .npz file, a quick
-training; and those every project shares (fixtures.py)."""
+"""The fixtures of a model of images: folders of drawn shapes, the digits as an .npz file; and
+those every project shares (fixtures.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -12,11 +11,10 @@ from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
-from {{ cookiecutter.package_name }}.train import train
 
+from .fixtures import QUICK as QUICK
 from .fixtures import _in_tmp_path as _in_tmp_path
 from .fixtures import bundled_training as bundled_training
-from .fixtures import copied, once_per_session
 from .fixtures import trained as trained
 
 # Bad input of an image model's command line, and the words of the one line that says so.
@@ -25,24 +23,6 @@ CLI_USER_ERRORS = [
     (["train", "--param", "filters=0"], "--param filters=0: expected a whole number"),
     (["predict", "--input", "in.npz", "--output", "o.csv"], "run `train` first"),
 ]
-
-# Enough epochs for a model far better than chance, in about a second: for the tests of
-# what happens around a model, not of how good it is.
-QUICK = {"epochs": "3"}
-
-
-@pytest.fixture(scope=once_per_session)
-def quick_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("quick")
-    settings = Settings(models_dir=folder / "models", reports_dir=folder / "reports", params=QUICK)
-    return folder, train(settings)
-
-
-@pytest.fixture
-def quickly_trained(
-    quick_training: tuple[Path, dict[str, Any]], tmp_path: Path
-) -> tuple[Settings, dict[str, Any]]:
-    return copied(*quick_training, tmp_path)
 
 
 @pytest.fixture

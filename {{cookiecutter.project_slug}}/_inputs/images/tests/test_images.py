@@ -195,9 +195,9 @@ def test_a_class_of_one_image_is_named_in_words_of_images(tmp_path: Path) -> Non
 
 
 def test_evaluating_a_class_the_model_never_saw_names_it(
-    quickly_trained: tuple[Settings, dict[str, Any]], tmp_path: Path
+    trained: tuple[Settings, dict[str, Any]], tmp_path: Path
 ) -> None:
-    settings, _ = quickly_trained
+    settings, _ = trained
     np.savez(tmp_path / "more.npz", X=np.zeros((12, 8, 8)), y=["3"] * 6 + ["letter A"] * 6)
     with pytest.raises(UserError, match=r"class 'letter A' is not one the model was trained on"):
         evaluate(Settings(**{**vars(settings), "data": tmp_path / "more.npz"}))

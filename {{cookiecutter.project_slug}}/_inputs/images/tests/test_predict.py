@@ -20,9 +20,9 @@ from .conftest import shape_image
 
 
 def test_an_npz_file_is_scored_row_by_row(
-    quickly_trained: tuple[Settings, dict[str, Any]], digits_npz: Path, tmp_path: Path
+    trained: tuple[Settings, dict[str, Any]], digits_npz: Path, tmp_path: Path
 ) -> None:
-    settings, _ = quickly_trained
+    settings, _ = trained
     assert predict_file(digits_npz, tmp_path / "out.csv", settings.models_dir) == 1797
     scored = pd.read_csv(tmp_path / "out.csv", dtype={"prediction": str})
     assert list(scored.columns) == ["id", "prediction", "probability"]
@@ -41,11 +41,11 @@ def test_an_npz_file_is_scored_row_by_row(
 
 
 def test_a_folder_is_scored_image_by_image(
-    quickly_trained: tuple[Settings, dict[str, Any]],
+    trained: tuple[Settings, dict[str, Any]],
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    settings, _ = quickly_trained
+    settings, _ = trained
     folder = tmp_path / "new"
     (folder / "batch 2").mkdir(parents=True)
     rng = np.random.default_rng(0)
@@ -64,11 +64,11 @@ def test_a_folder_is_scored_image_by_image(
 
 
 def test_the_shipped_digits_are_classified_as_the_model_was_trained(
-    quickly_trained: tuple[Settings, dict[str, Any]], tmp_path: Path
+    trained: tuple[Settings, dict[str, Any]], tmp_path: Path
 ) -> None:
     """samples/digits/ holds PNG files of the bundled digits: read as image files are, to
     0..1, they match the bundled digits the model learned from."""
-    settings, _ = quickly_trained
+    settings, _ = trained
     samples = Path(__file__).resolve().parents[1] / "samples" / "digits"
     assert predict_file(samples, tmp_path / "out.csv", settings.models_dir) == 10
     scored = pd.read_csv(tmp_path / "out.csv", dtype={"prediction": str})
@@ -77,12 +77,12 @@ def test_the_shipped_digits_are_classified_as_the_model_was_trained(
 
 
 def test_batches_give_the_same_output_as_one_pass(
-    quickly_trained: tuple[Settings, dict[str, Any]],
+    trained: tuple[Settings, dict[str, Any]],
     digits_npz: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings, _ = quickly_trained
+    settings, _ = trained
     predict_file(digits_npz, tmp_path / "whole.csv", settings.models_dir)
     monkeypatch.setattr(predict, "BATCH_IMAGES", 7)
     predict_file(digits_npz, tmp_path / "batched.csv", settings.models_dir)
@@ -91,9 +91,9 @@ def test_batches_give_the_same_output_as_one_pass(
 
 
 def test_outputs_that_are_no_csv_file_or_the_input_are_refused(
-    quickly_trained: tuple[Settings, dict[str, Any]], digits_npz: Path, tmp_path: Path
+    trained: tuple[Settings, dict[str, Any]], digits_npz: Path, tmp_path: Path
 ) -> None:
-    settings, _ = quickly_trained
+    settings, _ = trained
     cases = [
         (tmp_path, "is a directory"),
         (tmp_path / "out.parquet", "predictions are written as CSV; name it .csv"),
@@ -108,11 +108,11 @@ def test_outputs_that_are_no_csv_file_or_the_input_are_refused(
 
 
 def test_a_failure_leaves_no_half_written_output(
-    quickly_trained: tuple[Settings, dict[str, Any]],
+    trained: tuple[Settings, dict[str, Any]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings, _ = quickly_trained
+    settings, _ = trained
     folder = tmp_path / "new"
     folder.mkdir()
     for number in range(5):
@@ -125,9 +125,9 @@ def test_a_failure_leaves_no_half_written_output(
 
 
 def test_npz_images_of_another_size_are_refused(
-    quickly_trained: tuple[Settings, dict[str, Any]], tmp_path: Path
+    trained: tuple[Settings, dict[str, Any]], tmp_path: Path
 ) -> None:
-    settings, _ = quickly_trained
+    settings, _ = trained
     np.savez(tmp_path / "big.npz", X=np.zeros((3, 16, 16)))  # no y: it is not needed to score
     message = r"big\.npz: X holds images of 16x16x1 \(H x W x C\); the model takes 8x8x1"
     with pytest.raises(UserError, match=message):

@@ -15,18 +15,30 @@ import pytest
 from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import Dataset, load_dataset
 from {{ cookiecutter.package_name }}.predict import predict_file
+from {{ cookiecutter.package_name }}.task import compute_metrics
 from {{ cookiecutter.package_name }}.train import train
 
+from .fixtures import QUICK as QUICK
 from .fixtures import _in_tmp_path as _in_tmp_path
 from .fixtures import bundled_training as bundled_training
 from .fixtures import once_per_session
 from .fixtures import trained as trained
-from .table_cases import customer_label
+from .table_cases import BASELINE, METRIC, customer_label
 
 # Whether the framework trains a network (epochs, float32 outputs): its facts file says.
 NETWORK = {{ frameworks[cookiecutter.framework].network }}
-# For the tests that need a trained model but not a good one: networks train a few epochs.
-QUICK: dict[str, str] = {"epochs": "3"} if NETWORK else {}
+
+# How much better than a model that ignores the features (table_cases.BASELINE) a trained
+# model must score on held-out rows of a table whose target follows its columns.
+CLEARLY_BETTER = 0.2
+
+
+def baseline_score(train_target: np.ndarray, test_target: np.ndarray) -> float:
+    """The task's metric, on `test_target`, of a model that ignores the features: fitted on
+    `train_target` alone (the most frequent class, or the mean)."""
+    baseline = BASELINE().fit(np.zeros((len(train_target), 1)), train_target)
+    predicted = baseline.predict(np.zeros((len(test_target), 1)))
+    return compute_metrics(test_target, predicted)[METRIC]
 
 
 # Bad input of a table model's command line, and the words of the one line that says so.

@@ -15,8 +15,6 @@ BASELINE = DummyClassifier
 # The columns a prediction of the customer table adds, and those among them written as numbers.
 PREDICTION_COLUMNS = [PREDICTION_COLUMN, "probability_no", "probability_yes"]
 NUMBER_COLUMNS = ["probability_no", "probability_yes"]
-# 10% of the customer table's labels are flipped at random: about 0.9 is the best accuracy.
-CUSTOMER_BAR = 0.8
 # Test sizes a classifier cannot split (on top of those no model can): each part needs a row
 # of every class.
 UNSPLITTABLE = [pytest.param(10, 0.05, id="too few test rows")]

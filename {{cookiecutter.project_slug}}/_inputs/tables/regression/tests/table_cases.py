@@ -15,8 +15,6 @@ BASELINE = DummyRegressor
 # The columns a prediction of the customer table adds, and those among them written as numbers.
 PREDICTION_COLUMNS = [PREDICTION_COLUMN]
 NUMBER_COLUMNS = [PREDICTION_COLUMN]
-# Noise leaves 10% of the customer table's variance unexplained: an R^2 of about 0.9 at best.
-CUSTOMER_BAR = 0.8
 # Test sizes a regressor cannot split (on top of those no model can): three rows at 0.9 leave
 # none to train on.
 UNSPLITTABLE = [pytest.param(3, 0.9, id="a few rows")]

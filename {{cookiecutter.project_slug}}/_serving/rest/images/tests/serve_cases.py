@@ -19,9 +19,9 @@ from .conftest import QUICK
 
 
 @pytest.fixture
-def served_models(quickly_trained: tuple[Settings, dict[str, Any]]) -> Path:
+def served_models(trained: tuple[Settings, dict[str, Any]]) -> Path:
     """The model the service tests serve: a CNN trained a few epochs on the digits."""
-    return quickly_trained[0].models_dir
+    return trained[0].models_dir
 
 
 def quick_settings(folder: Path) -> Settings:
