@@ -20,7 +20,7 @@ help: ## List the targets
 
 $(BIN)/pytest: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-compile --requirement requirements-dev.txt
+	$(BIN)/python -m pip install --requirement requirements-dev.txt
 	touch $@
 
 demo: $(BIN)/pytest ## Bake the default project into build/demo, install it and train it
