@@ -13,7 +13,7 @@ XDIST := -n $(TEST_WORKERS) --dist loadscope
 LINTED := hooks tests bench scripts tooling local_extensions.py
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lint typecheck docs docs-build release bench bench-data bench-serve bench-serve-image bench-distributed mutation sync-facts sync-hook clean
+.PHONY: help demo test test-fast lint typecheck docs docs-build release bench bench-data bench-serve bench-serve-image bench-distributed bench-project-tests mutation sync-facts sync-hook clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-17s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,6 +68,9 @@ bench-serve-image: $(BIN)/pytest ## The serving image against the training image
 
 bench-distributed: $(BIN)/pytest ## Distributed training (2 processes) against one, logistic and CNN: wall time, metric (~15 min)
 	$(BIN)/python -m bench.distributed_bench
+
+bench-project-tests: $(BIN)/pytest ## Each generated project's make test: wall time per model, runs passed (~30 min)
+	$(BIN)/python -m bench.project_tests_bench $(BENCH_FLAGS)
 
 mutation: $(BIN)/pytest ## Faults the baked project's tests catch, per module (mutmut; ~20 min)
 	$(BIN)/python -m scripts.mutation $(ANSWERS)
