@@ -1,4 +1,5 @@
-"""Training the CNN: real accuracy on held-out images, reproducible, on the user's images too."""
+"""Training on images: better than guessing on held-out images, reproducible, on the user's
+images too."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def test_training_on_a_folder_of_images(image_folder: Path, tmp_path: Path) -> N
     assert metadata["data_file"] == "shapes"  # relative to the project (here, the working folder)
     held_out = write_image_folder(tmp_path / "more", per_class=20, seed=5)
     scored = evaluate(Settings(**{**vars(settings), "data": held_out}))
-    assert scored["n_rows"] == 40 and 0 <= scored["accuracy"] <= 1
+    assert scored["n_rows"] == 40 and scored["dataset"] == "more"
 
 
 def test_evaluate_refuses_images_of_another_size(
