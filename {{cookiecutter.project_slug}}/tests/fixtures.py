@@ -62,6 +62,21 @@ def trained(
     return copied(*bundled_training, tmp_path)
 
 
+@pytest.fixture(scope=once_per_session)
+def fully_trained(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Settings, dict[str, Any]]:
+    """The model trained on the bundled dataset with the project's settings, as `make train`
+    does (read-only: shared by the tests). For the tests of what a model of tables learned: a
+    few epochs teach a network's regressor too little."""
+    if not QUICK:  # the quick training is the whole one
+        folder, metrics = request.getfixturevalue("bundled_training")
+    else:
+        folder = tmp_path_factory.mktemp("fully-trained")
+        metrics = train(Settings(models_dir=folder / "models", reports_dir=folder / "reports"))
+    return Settings(models_dir=folder / "models", reports_dir=folder / "reports"), metrics
+
+
 def one_error_line(err: str) -> str:
     """The one line a command printed for a problem: an `error:` line and no traceback."""
     lines = err.strip().splitlines()

@@ -21,6 +21,7 @@ from {{ cookiecutter.package_name }}.train import train
 from .fixtures import QUICK as QUICK
 from .fixtures import _in_tmp_path as _in_tmp_path
 from .fixtures import bundled_training as bundled_training
+from .fixtures import fully_trained as fully_trained
 from .fixtures import once_per_session
 from .fixtures import trained as trained
 from .table_cases import BASELINE, METRIC, customer_label

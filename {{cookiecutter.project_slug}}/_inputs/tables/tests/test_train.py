@@ -53,9 +53,9 @@ def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict[st
 
 
 def test_model_beats_a_baseline_that_ignores_the_features(
-    trained: tuple[Settings, dict[str, Any]],
+    fully_trained: tuple[Settings, dict[str, Any]],
 ) -> None:
-    settings, metrics = trained
+    settings, metrics = fully_trained
     split = split_dataset(load_dataset(Settings()), settings.seed, settings.test_size)
     assert metrics[METRIC] > baseline_score(split.train_target, split.test_target) + CLEARLY_BETTER
 
