@@ -56,12 +56,13 @@ MODEL_KEYS: dict[str, Any] = {
     "task": None,
     "dataset": None,
     "inputs": None,
-    "param_example": None,
+    "class_path": None,  # the model's class; a network's is in the package (layers.ConvNet)
+    "init_args": {},
+    "training": {},  # a network's training settings where they differ from the shared ones
+    "config_example": None,
     "minimum": None,
     "architecture": "",
-    "estimator": "",
     "parts": [],
-    "hyperparameters": {},
 }
 BUILDS = {"cpu": BUILD_KEYS, "gpu": GPU_BUILD_KEYS}
 

@@ -5,6 +5,7 @@ per session. conftest.py (the inputs kind's) makes them visible to the tests."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -12,17 +13,23 @@ from typing import Any, Literal
 
 import pytest
 
+from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.configuration import read_config
 from {{ cookiecutter.package_name }}.train import train
 
 Scope = Literal["session", "package", "module", "class", "function"]
 
+# The project's config.yaml: the tests train the model it names, with its settings.
+CONFIG = Path(__file__).resolve().parents[1] / "config.yaml"
 # A network trains a few epochs in the tests: enough to beat guessing if it learns at all.
-QUICK: dict[str, str] = {{ '{"epochs": "3"}' if frameworks[cookiecutter.framework].network else '{}' }}
+QUICK: tuple[str, ...] = {{ '("--training.epochs", "3")' if frameworks[cookiecutter.framework].network else '()' }}
 
 
 @pytest.fixture(autouse=True)
 def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test in a folder of its own, with a copy of the project's config.yaml."""
+    shutil.copy(CONFIG, tmp_path / "config.yaml")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MODELS_DIR", raising=False)
     monkeypatch.delenv("REPORTS_DIR", raising=False)
@@ -50,7 +57,9 @@ def bundled_training(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, di
     """One training on the bundled dataset (deterministic; quick for a network, see QUICK):
     its folder and metrics."""
     folder = tmp_path_factory.mktemp("trained")
-    settings = Settings(models_dir=folder / "models", reports_dir=folder / "reports", params=QUICK)
+    settings = Settings(
+        models_dir=folder / "models", reports_dir=folder / "reports", overrides=QUICK
+    )
     return folder, train(settings)
 
 
@@ -75,6 +84,12 @@ def fully_trained(
         folder = tmp_path_factory.mktemp("fully-trained")
         metrics = train(Settings(models_dir=folder / "models", reports_dir=folder / "reports"))
     return Settings(models_dir=folder / "models", reports_dir=folder / "reports"), metrics
+
+
+def configured_model(**training: Any) -> Any:
+    """An untrained model as config.yaml says, with these training settings changed."""
+    run = read_config(CONFIG, framework.MODEL_BASE, framework.TRAINING, framework.DECIDED_BY_DATA)
+    return framework.build_model(run.model, dataclasses.replace(run.training, **training))
 
 
 def one_error_line(err: str) -> str:

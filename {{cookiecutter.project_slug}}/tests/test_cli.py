@@ -16,7 +16,11 @@ from .fixtures import one_error_line
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["train", "--param", "no_such_param=1"], "unknown parameter(s)"),
+        (["train", "--model.init_args.no_such_param", "1"], "config key model:"),
+        (["train", "--training.seed", "-1"], "training.seed: expected a whole number from 0 to"),
+        (["train", "--training.test_size", "1.5"], "training.test_size: expected a number between"),
+        (["train", "--training.seed", "1.5"], "config key training.seed: expected int, got 1.5"),
+        (["train", "--no-such-key", "1"], "unrecognized arguments: --no-such-key 1"),
         (["evaluate", "--models-dir", "nothing-here"], "run `train` first"),
         *CLI_USER_ERRORS,  # the inputs kind's own
     ],
@@ -38,7 +42,7 @@ def test_user_errors_are_one_line(
 def test_system_errors_are_one_line_naming_the_file_when_known(
     error: OSError, line: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def failing(args: object) -> None:
+    def failing(args: object, overrides: object) -> None:
         raise error
 
     monkeypatch.setattr(cli, "run", failing)

@@ -13,27 +13,29 @@ from {{ cookiecutter.package_name }}.files import atomic_path, to_json, write_js
 
 
 def test_the_file_appears_only_when_the_block_succeeds(tmp_path: Path) -> None:
-    target = tmp_path / "out.txt"
+    target = tmp_path / "files" / "out.txt"
+    target.parent.mkdir()
     target.write_text("old")
     with atomic_path(target) as temporary:
         temporary.write_text("new")
         assert target.read_text() == "old"  # not written in place
         assert temporary.parent == target.parent  # same file system: the rename is atomic
     assert target.read_text() == "new"
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.txt"]
+    assert sorted(path.name for path in target.parent.iterdir()) == ["out.txt"]
     umask = os.umask(0)
     os.umask(umask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_a_failure_keeps_the_old_file_and_leaves_nothing(tmp_path: Path) -> None:
-    target = tmp_path / "out.txt"
+    target = tmp_path / "files" / "out.txt"
+    target.parent.mkdir()
     target.write_text("old")
     with pytest.raises(RuntimeError), atomic_path(target) as temporary:
         temporary.write_text("half")
         raise RuntimeError("disk full")
     assert target.read_text() == "old"
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.txt"]
+    assert sorted(path.name for path in target.parent.iterdir()) == ["out.txt"]
 
 
 def test_missing_folders_are_made(tmp_path: Path) -> None:

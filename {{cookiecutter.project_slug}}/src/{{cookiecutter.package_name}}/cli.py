@@ -10,8 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .arguments import fraction, parse_param, seed
-from .config import MODEL, PARAM_EXAMPLE, Settings
+from .config import Settings
 from .errors import UserError
 from .files import to_json
 from .options import HELP, add_data_options, add_train_options, input_settings
@@ -22,8 +21,17 @@ from .serve_command import add_serve_command
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
 
 
+TRAIN_EPILOG = """\
+What is trained and how is config.yaml's: the model (model.class_path, model.init_args) and
+the training settings (training.seed, training.test_size, ...). Any of its keys can be set
+for one run, e.g. --training.seed 7 {{ cookiecutter.__config_example }}; --model CLASS_PATH
+trains another model class. The whole configuration of a run is saved in reports/config.yaml
+and with the model."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=__package__, description=__doc__)
+    # No abbreviations: `--model` is config.yaml's key, not a short `--models-dir`.
+    parser = argparse.ArgumentParser(prog=__package__, description=__doc__, allow_abbrev=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     folders = argparse.ArgumentParser(add_help=False)
@@ -34,25 +42,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_options(data)
 
     train = commands.add_parser(
-        "train", parents=[folders, data], help=f"train the {MODEL} model and write reports"
-    )
-    train.add_argument("--seed", type=seed, help=f"random seed (default: {Settings.seed})")
-    train.add_argument(
-        "--test-size", type=fraction, help=f"held-out fraction (default: {Settings.test_size})"
-    )
-    train.add_argument(
-        "--param",
-        type=parse_param,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help=f"a model hyper-parameter, e.g. {PARAM_EXAMPLE} (repeatable)",
+        "train",
+        parents=[folders, data],
+        help="train the model config.yaml names and write reports",
+        usage="%(prog)s [options] [--KEY VALUE of config.yaml ...]",
+        epilog=TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,
     )
     add_train_options(train)
     commands.add_parser(
-        "evaluate", parents=[folders, data], help="score the saved model (held-out split or --data)"
+        "evaluate",
+        parents=[folders, data],
+        help="score the saved model (held-out split or --data)",
+        allow_abbrev=False,
     )
-    predict = commands.add_parser("predict", parents=[folders], help=HELP["predict"])
+    predict = commands.add_parser(
+        "predict", parents=[folders], help=HELP["predict"], allow_abbrev=False
+    )
     predict.add_argument("--input", type=Path, required=True, help=HELP["input"])
     predict.add_argument("--output", type=Path, required=True, help=HELP["output"])
 {%- if cookiecutter.serving == 'rest' %}
@@ -61,22 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
+def settings_from(args: argparse.Namespace, overrides: list[str]) -> Settings:
     given = {
         **input_settings(args),
         "models_dir": args.models_dir,
         "reports_dir": args.reports_dir,
         "data": getattr(args, "data", None),
         "target": getattr(args, "target", None),
-        "seed": getattr(args, "seed", None),
-        "test_size": getattr(args, "test_size", None),
-        "params": dict(getattr(args, "param", None) or {}) or None,
+        "overrides": tuple(overrides) or None,
     }
     return Settings(**{key: value for key, value in given.items() if value is not None})
 
 
-def run(args: argparse.Namespace) -> None:
-    settings = settings_from(args)
+def run(args: argparse.Namespace, overrides: list[str]) -> None:
+    settings = settings_from(args, overrides)
     if args.command == "train":
         from .model import is_chief
         from .train import train
@@ -118,11 +123,14 @@ def release_freed_memory() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, overrides = parser.parse_known_args(argv)  # what is left: config.yaml's keys
+    if overrides and args.command != "train":
+        parser.error(f"unrecognized arguments: {' '.join(overrides)}")
     release_freed_memory()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        run(args)
+        run(args, overrides)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -12,10 +12,8 @@ from .options import InputSettings
 Task = Literal["classification", "regression"]
 
 FRAMEWORK = "{{ cookiecutter.framework }}"
-MODEL = "{{ cookiecutter.model }}"
 TASK: Task = "{{ cookiecutter.__task }}"
 DEFAULT_DATASET = "{{ cookiecutter.__dataset }}"
-PARAM_EXAMPLE = "{{ cookiecutter.__param_example }}"  # a --param this model takes
 {%- if frameworks[cookiecutter.framework].builds.gpu is defined %}
 # Whether the image carries the framework's CUDA build: without a GPU, training says it
 # falls back to the CPU.
@@ -34,7 +32,8 @@ def _env_path(name: str, default: str) -> Path:
 class Settings(InputSettings):
     """Everything a training or evaluation run depends on; CLI flags override the defaults.
     What is about the inputs (a table's columns, the size images are read at) is in
-    InputSettings (options.py).
+    InputSettings (options.py); the model and how it trains are in config.yaml, with
+    `overrides` (`--training.seed 7`, as on the command line) for one run.
 
     `MODELS_DIR` and `REPORTS_DIR` may also be set in the environment, which is how a
     container or a CI job points the run at mounted folders without repeating flags.
@@ -44,9 +43,7 @@ class Settings(InputSettings):
     target: str | None = None
     models_dir: Path = field(default_factory=lambda: _env_path("MODELS_DIR", "models"))
     reports_dir: Path = field(default_factory=lambda: _env_path("REPORTS_DIR", "reports"))
-    seed: int = 42
-    test_size: float = 0.2
-    params: dict[str, str] = field(default_factory=dict)  # as given; the model converts them
+    overrides: tuple[str, ...] = ()
 
     @property
     def metrics_path(self) -> Path:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from .configuration import ModelChoice, Training
 from .reports import FitReport
 from .scores import Scores
 
@@ -23,12 +24,15 @@ class Framework(Protocol):
 
     MODEL_FILE: str  # the file name it saves to (artifact.py adds the content hash)
     VERSION: str  # the framework's name and version, recorded with the model
+    MODEL_BASE: type  # config.yaml's model.class_path names a subclass of it
+    TRAINING: type[Training]  # config.yaml's training section
+    DECIDED_BY_DATA: frozenset[str]  # the model's arguments the data decides, not the config
 
-    def build_model(self, given: dict[str, str], seed: int, /) -> Any:
-        """An untrained model with the `--param` values given, checked before any data is read."""
+    def build_model(self, choice: ModelChoice, training: Any, /) -> Any:
+        """An untrained model as config.yaml says, checked before any data is read."""
 
     def params(self, model: Any, /) -> dict[str, Any]:
-        """The hyper-parameters as set for training (for metrics.json)."""
+        """The model's arguments as set for training (for metrics.json)."""
 
     def is_chief(self) -> bool:
         """Whether this process writes the model and reports: of the processes of a

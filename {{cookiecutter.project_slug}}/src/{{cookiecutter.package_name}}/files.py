@@ -55,5 +55,9 @@ def finite(value: Any) -> Any:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
+    write_text(path, to_json(data))
+
+
+def write_text(path: Path, text: str) -> None:
     with atomic_path(path) as temporary:
-        temporary.write_text(to_json(data), encoding="utf-8")
+        temporary.write_text(text, encoding="utf-8")

@@ -19,16 +19,16 @@ from .artifact import Artifact, load_artifact, save_artifact
 from .config import (
     EVALUATION_FILE,
     FRAMEWORK,
-    MODEL,
     TASK,
     Settings,
     project_relative,
     project_root,
 )
+from .configuration import CONFIG_FILE, RunConfig, read_config
 from .data import ITEMS, Dataset, Features, load_bundled, load_dataset, load_labelled
 from .errors import UserError
 from .features import Matrix, build_preprocessing, fit_preprocessing, transform
-from .files import same_file, write_json
+from .files import same_file, write_json, write_text
 {%- if cookiecutter.serving == "rest" %}
 from .onnx_export import export_onnx
 {%- endif %}
@@ -72,7 +72,7 @@ def split_dataset(dataset: Dataset, seed: int, test_size: float) -> Split:
     except ValueError as exc:  # e.g. a test split too small to hold every class
         size = working_test_size(dataset.target, seed, test_size)
         advice = (
-            f"--test-size {size} would work"
+            f"training.test_size {size} would work"
             if size is not None
             else f"too few {ITEMS} ({len(dataset.target)}) for a training and a test part"
         )
@@ -112,16 +112,18 @@ def train(settings: Settings) -> dict[str, Any]:
     """
     if not framework.is_chief():  # of a distributed training's processes, the first reports
         logging.getLogger().setLevel(logging.ERROR)
-    trained = framework.build_model(settings.params, settings.seed)  # bad --param: fail first
+    run = run_config(settings)
+    name, training = run.model.name, run.training
+    trained = framework.build_model(run.model, training)  # a bad setting fails first
     dataset = load_dataset(settings)
     log.info("Loaded %s: %s", dataset.name, dataset.summary())
-    split = split_dataset(dataset, settings.seed, settings.test_size)
+    split = split_dataset(dataset, training.seed, training.test_size)
     preprocessing = build_preprocessing(dataset)
     train_matrix = fit_preprocessing(preprocessing, split.train_features, dataset.source)
     test_matrix = transform(preprocessing, split.test_features, dataset.source)
     log.info(
         "Training %s (%s) on %d %s, %d model inputs ...",
-        MODEL,
+        name,
         FRAMEWORK,
         len(split.train_target),
         ITEMS,
@@ -131,33 +133,37 @@ def train(settings: Settings) -> dict[str, Any]:
     started = time.perf_counter()
     fitted = framework.fit(trained, train_matrix, codes)
     log.info("Trained in %.3f s", time.perf_counter() - started)
-    check_predictions_finite(trained, train_matrix, test_matrix)
+    check_predictions_finite(name, trained, train_matrix, test_matrix)
 
     predicted = decode(framework.predict(trained, test_matrix), classes)
     metrics: dict[str, Any] = {
         **compute_metrics(split.test_target, predicted),
         "framework": FRAMEWORK,
-        "model": MODEL,
+        "model": name,
+        "class_path": run.model.class_path,
         "task": TASK,
         "dataset": dataset.name,
         "n_train": len(split.train_target),
         "n_test": len(split.test_target),
         "n_features": dataset.n_features,
-        "seed": settings.seed,
-        "test_size": settings.test_size,
+        "seed": training.seed,
+        "test_size": training.test_size,
         "params": framework.params(trained),
+        "training": training.as_dict(),
         "converged": fitted.converged,
     }
     if fitted.epochs is not None:
         metrics |= {"epochs": fitted.epochs, "device": fitted.device}
     metadata: dict[str, Any] = {
-        key: metrics[key] for key in ("framework", "model", "task", "dataset", "seed", "test_size")
+        key: metrics[key]
+        for key in ("framework", "model", "class_path", "task", "dataset", "seed", "test_size")
     }
     metadata |= {
         **dataset.description(),
         "classes": classes,
         "data_file": project_relative(settings.data) if settings.data else None,
         "versions": versions(),
+        "config": run.text,  # config.yaml as this training resolved it
     }
     if not framework.is_chief():
         return metrics
@@ -169,16 +175,29 @@ def train(settings: Settings) -> dict[str, Any]:
 {%- endif %}
     model_path = save_artifact(settings.models_dir, artifact)
     write_json(settings.metrics_path, metrics)
-    plots = [settings.reports_dir / PLOT_FILE]
-    save_plot(split.test_target, predicted, plots[0])
+    config_path = settings.reports_dir / CONFIG_FILE.name
+    write_text(config_path, run.text)
+    plots = [config_path, settings.reports_dir / PLOT_FILE]
+    save_plot(split.test_target, predicted, plots[1])
     if fitted.epochs is not None:
         plots.append(settings.reports_dir / LOSS_CURVE_FILE)
-        save_loss_curve(fitted, plots[1])
+        save_loss_curve(fitted, plots[2])
     log.info("Saved %s", ", ".join(map(str, (model_path, settings.metrics_path, *plots))))
     return metrics
 
 
-def check_predictions_finite(model: Any, *matrices: Matrix) -> None:
+def run_config(settings: Settings) -> RunConfig:
+    """config.yaml (at the project's root) with this run's overrides, checked."""
+    return read_config(
+        project_root() / CONFIG_FILE,
+        framework.MODEL_BASE,
+        framework.TRAINING,
+        framework.DECIDED_BY_DATA,
+        settings.overrides,
+    )
+
+
+def check_predictions_finite(name: str, model: Any, *matrices: Matrix) -> None:
     """Refuse a model that diverged: nothing is saved when any prediction is not finite."""
     for matrix in matrices:
         scores = framework.predict_proba(model, matrix)
@@ -186,8 +205,9 @@ def check_predictions_finite(model: Any, *matrices: Matrix) -> None:
             scores = framework.predict(model, matrix)
         if not np.all(np.isfinite(scores)):
             raise UserError(
-                f"{MODEL} diverged: some of its predictions are not finite numbers, so it was "
-                "not saved; check the data for extreme values, or change --param values"
+                f"{name} diverged: some of its predictions are not finite numbers, so it was "
+                "not saved; check the data for extreme values, or change its settings in "
+                "config.yaml"
             )
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from .config import MODEL
+from .configuration import Training
 from .errors import UserError
-from .params import Param, convert_params
 from .reports import FitReport
 from .task import strata
 
@@ -24,8 +23,9 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class NetworkParams:
-    """Hyper-parameters of a network; each one can be set with `train --param NAME=VALUE`."""
+class NetworkTraining(Training):
+    """How a network trains (config.yaml's `training`): the seed and held-out fraction, the
+    AdamW optimizer's settings, the batches, and when to stop."""
 
     epochs: int = 200  # the most epochs: training stops earlier on a plateau
     batch_size: int = 32
@@ -33,48 +33,23 @@ class NetworkParams:
     weight_decay: float = 0.0  # AdamW's decoupled weight decay
     patience: int = 10  # epochs without a better validation loss before stopping
     validation_fraction: float = 0.2  # of the training rows, held out for early stopping
-    layers: dict[str, Param] = field(default_factory=dict)  # the layers' own (see layers.py)
 
-    def as_dict(self) -> dict[str, Param]:
-        values = {name: value for name, value in asdict(self).items() if name != "layers"}
-        return {**values, **self.layers}
-
-
-# This model's defaults where they differ from NetworkParams', and its layers' own parameters.
-{%- set defaults = frameworks[cookiecutter.framework].models[cookiecutter.model].hyperparameters %}
-{%- if defaults %}
-MODEL_DEFAULTS: dict[str, Param] = {
-{%- for name, value in defaults.items() %}
-    "{{ name }}": {{ value }},
-{%- endfor %}
-}
-{%- else %}
-MODEL_DEFAULTS: dict[str, Param] = {}
-{%- endif %}
-# What each value must be, in the words of the message that refuses another.
-LIMITS: dict[str, tuple[Callable[[float], bool], str]] = {
-    "epochs": (lambda value: value >= 1, "a whole number of at least 1"),
-    "batch_size": (lambda value: value >= 1, "a whole number of at least 1"),
-    "learning_rate": (lambda value: value > 0, "a number above 0"),
-    "weight_decay": (lambda value: value >= 0, "a number of at least 0"),
-    "patience": (lambda value: value >= 1, "a whole number of at least 1"),
-    "validation_fraction": (lambda value: 0 < value <= 0.5, "a number above 0, at most 0.5"),
-    "filters": (lambda value: value >= 1, "a whole number of at least 1"),
-    "dropout": (lambda value: 0 <= value < 1, "a number from 0 up to (not including) 1"),
-}
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name, accept, expected in LIMITS:
+            if not accept(getattr(self, name)):
+                raise ValueError(f"{name}: expected {expected}")
 
 
-def network_params(given: dict[str, str]) -> NetworkParams:
-    """The defaults with `given` (text from --param) converted and checked; one clear error."""
-    defaults = {**NetworkParams().as_dict(), **MODEL_DEFAULTS}
-    values = {**defaults, **convert_params(given, defaults)}
-    for name, value in values.items():
-        accept, expected = LIMITS[name]
-        kind = int if isinstance(defaults[name], int) else float
-        if not isinstance(value, kind) or not accept(value):
-            raise UserError(f"--param {name}={given[name]}: expected {expected}")
-    shared = {name: values.pop(name) for name in NetworkParams().as_dict()}
-    return NetworkParams(**shared, layers=values)  # type: ignore[arg-type]
+# What each setting must be, in the words of the message that refuses another.
+LIMITS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
+    ("epochs", lambda value: value >= 1, "a whole number of at least 1"),
+    ("batch_size", lambda value: value >= 1, "a whole number of at least 1"),
+    ("learning_rate", lambda value: 0 < value < math.inf, "a finite number above 0"),
+    ("weight_decay", lambda value: 0 <= value < math.inf, "a finite number of at least 0"),
+    ("patience", lambda value: value >= 1, "a whole number of at least 1"),
+    ("validation_fraction", lambda value: 0 < value <= 0.5, "a number above 0, at most 0.5"),
+)
 
 
 @dataclass(frozen=True)
@@ -109,8 +84,8 @@ class EarlyStopping:
 
     MIN_IMPROVEMENT = 1e-4  # relative: a smaller gain counts as no gain
 
-    def __init__(self, params: NetworkParams) -> None:
-        self.params = params
+    def __init__(self, training: NetworkTraining, name: str) -> None:
+        self.training, self.name = training, name
         self.best_loss = math.inf
         self.best_epoch = 0
         self.train_loss: list[float] = []
@@ -124,8 +99,8 @@ class EarlyStopping:
         """Record an epoch's losses and log them; returns whether it is the best so far."""
         if not (math.isfinite(train_loss) and math.isfinite(validation_loss)):
             raise UserError(
-                f"{MODEL} diverged at epoch {self.epoch + 1} (the loss is not a finite number): "
-                "lower --param learning_rate, or check the data for extreme values"
+                f"{self.name} diverged at epoch {self.epoch + 1} (the loss is not a finite "
+                "number): lower training.learning_rate, or check the data for extreme values"
             )
         self.train_loss.append(train_loss)
         self.validation_loss.append(validation_loss)
@@ -135,7 +110,7 @@ class EarlyStopping:
         log.info(
             "epoch %d/%d: loss %.4f, validation loss %.4f%s",
             self.epoch,
-            self.params.epochs,
+            self.training.epochs,
             train_loss,
             validation_loss,
             " (best)" if improved else "",
@@ -144,7 +119,7 @@ class EarlyStopping:
 
     @property
     def should_stop(self) -> bool:
-        return self.epoch - self.best_epoch >= self.params.patience
+        return self.epoch - self.best_epoch >= self.training.patience
 
     def report(self, device: str) -> FitReport:
         """Converged when it stopped on a plateau; says so in one line when it did not."""
@@ -152,8 +127,8 @@ class EarlyStopping:
         if not converged:
             log.warning(
                 "warning: %s did not converge: the validation loss was still falling after "
-                "%d epochs; raise --param epochs=...",
-                MODEL,
+                "%d epochs; raise training.epochs",
+                self.name,
                 self.epoch,
             )
         log.info("Best validation loss %.4f at epoch %d", self.best_loss, self.best_epoch)

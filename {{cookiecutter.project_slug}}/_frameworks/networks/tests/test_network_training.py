@@ -1,4 +1,4 @@
-"""The network's training rules: hyper-parameters, validation rows, early stopping, device."""
+"""The network's training rules: its settings, validation rows, early stopping, device."""
 
 from __future__ import annotations
 
@@ -11,69 +11,62 @@ import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }} import model as framework
-from {{ cookiecutter.package_name }}.config import MODEL, Settings
+from {{ cookiecutter.package_name }}.cli import main
+from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.network_training import (
-    MODEL_DEFAULTS,
     EarlyStopping,
-    NetworkParams,
+    NetworkTraining,
     hold_out,
-    network_params,
 )
 from {{ cookiecutter.package_name }}.reports import LOSS_CURVE_FILE
 from {{ cookiecutter.package_name }}.train import train
 
-from .fixtures import QUICK
+from .fixtures import QUICK, configured_model
 from .layer_inputs import random_inputs
 from .network_cases import target_from
-
-
-def test_defaults_and_given_values_are_typed() -> None:
-    assert network_params({}).as_dict() == {**NetworkParams().as_dict(), **MODEL_DEFAULTS}
-    params = network_params({"epochs": "5", "learning_rate": "1", "batch_size": "8"})
-    assert (params.epochs, params.learning_rate, params.batch_size) == (5, 1.0, 8)
-    assert type(params.learning_rate) is float
 
 
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("epochs", "0", "a whole number of at least 1"),
-        ("epochs", "2.5", "a whole number of at least 1"),
-        ("batch_size", "-8", "a whole number of at least 1"),
-        ("learning_rate", "0", "a number above 0"),
-        ("learning_rate", "fast", "a number above 0"),
-        ("learning_rate", "inf", "a finite number"),
-        ("weight_decay", "-0.1", "a number of at least 0"),
-        ("patience", "0", "a whole number of at least 1"),
-        ("validation_fraction", "0", "a number above 0, at most 0.5"),
-        ("validation_fraction", "0.6", "a number above 0, at most 0.5"),
+        ("epochs", "0", "training.epochs: expected a whole number of at least 1"),
+        ("epochs", "2.5", "config key training.epochs: expected int, got 2.5"),
+        ("batch_size", "-8", "training.batch_size: expected a whole number of at least 1"),
+        ("learning_rate", "0", "training.learning_rate: expected a finite number above 0"),
+        ("learning_rate", "fast", "config key training.learning_rate: expected float, got fast"),
+        ("learning_rate", "inf", "training.learning_rate: expected a finite number above 0"),
+        ("weight_decay", "-0.1", "training.weight_decay: expected a finite number of at least 0"),
+        ("patience", "0", "training.patience: expected a whole number of at least 1"),
+        ("validation_fraction", "0", "training.validation_fraction: expected a number above 0"),
+        ("validation_fraction", "0.6", "training.validation_fraction: expected a number above 0"),
     ],
 )
-def test_bad_values_are_refused_in_one_line(name: str, text: str, expected: str) -> None:
-    with pytest.raises(UserError) as raised:
-        network_params({name: text})
-    assert str(raised.value) == f"--param {name}={text}: expected {expected}"
+def test_bad_settings_are_refused_in_one_line_before_any_data_is_read(
+    name: str, text: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.csv"  # would fail on reading, after the settings
+    args = ["train", "--data", str(missing), "--target", "y", f"--training.{name}", text]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {expected}") and "\n" not in err
 
 
-def test_unknown_names_list_the_parameters() -> None:
-    with pytest.raises(UserError) as raised:
-        network_params({"max_iter": "10"})
-    assert str(raised.value) == (
-        "unknown parameter(s): max_iter; the parameters are: "
-        + ", ".join(sorted(network_params({}).as_dict()))
+def test_a_setting_from_the_command_line_reaches_the_training(tmp_path: Path) -> None:
+    settings = Settings(
+        models_dir=tmp_path / "m",
+        reports_dir=tmp_path / "r",
+        overrides=("--training.epochs", "2", "--training.batch_size", "8"),
     )
-
-
-def test_bad_values_are_refused_before_any_data_is_read(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match="--param epochs=0"):
-        train(Settings(data=tmp_path / "missing.csv", target="y", params={"epochs": "0"}))
+    metrics = train(settings)
+    assert metrics["epochs"] == 2
+    assert (metrics["training"]["epochs"], metrics["training"]["batch_size"]) == (2, 8)
 
 
 def test_early_stopping_keeps_the_best_epoch_and_stops_after_patience(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    stopping = EarlyStopping(NetworkParams(epochs=20, patience=2))
+    stopping = EarlyStopping(NetworkTraining(epochs=20, patience=2), "Net")
     answers = [stopping.update(1.0, loss) for loss in (0.5, 0.4, 0.45, 0.41)]
     assert answers == [True, True, False, False]
     assert (stopping.best_epoch, stopping.best_loss, stopping.should_stop) == (2, 0.4, True)
@@ -85,28 +78,28 @@ def test_early_stopping_keeps_the_best_epoch_and_stops_after_patience(
 
 
 def test_a_tiny_gain_is_a_plateau() -> None:
-    stopping = EarlyStopping(NetworkParams(patience=1))
+    stopping = EarlyStopping(NetworkTraining(patience=1), "Net")
     assert stopping.update(1.0, 1.0)
     assert not stopping.update(1.0, 1.0 - 1e-6)
     assert stopping.should_stop
 
 
 def test_running_out_of_epochs_is_not_convergence(caplog: pytest.LogCaptureFixture) -> None:
-    stopping = EarlyStopping(NetworkParams(epochs=2, patience=5))
+    stopping = EarlyStopping(NetworkTraining(epochs=2, patience=5), "Net")
     for loss in (0.5, 0.4):
         stopping.update(1.0, loss)
     assert not stopping.should_stop
     assert stopping.report("cpu").converged is False
     assert (
-        f"warning: {MODEL} did not converge: the validation loss was still falling after "
-        "2 epochs; raise --param epochs=..." in caplog.messages
+        "warning: Net did not converge: the validation loss was still falling after "
+        "2 epochs; raise training.epochs" in caplog.messages
     )
 
 
 def test_a_loss_that_is_not_finite_stops_training() -> None:
-    stopping = EarlyStopping(NetworkParams())
+    stopping = EarlyStopping(NetworkTraining(), "Net")
     with pytest.raises(
-        UserError, match=f"{MODEL} diverged at epoch 1 .*lower --param learning_rate"
+        UserError, match="Net diverged at epoch 1 .*lower training.learning_rate"
     ):
         stopping.update(math.nan, 1.0)
 
@@ -125,7 +118,7 @@ def test_training_reports_epochs_device_and_the_loss_curve(
 ) -> None:
     settings, metrics = trained  # on the bundled data
     assert metrics["device"] == "cpu" and isinstance(metrics["converged"], bool)
-    assert 1 <= metrics["epochs"] <= metrics["params"]["epochs"]
+    assert 1 <= metrics["epochs"] <= metrics["training"]["epochs"]
     assert (settings.reports_dir / LOSS_CURVE_FILE).read_bytes().startswith(b"\x89PNG")
     assert json.loads(settings.metrics_path.read_text())["epochs"] == metrics["epochs"]
 
@@ -134,8 +127,9 @@ def test_too_few_epochs_is_reported_as_not_converged(
     trained: tuple[Settings, dict[str, Any]],
 ) -> None:
     _, metrics = trained  # stopped by its epoch limit, before its validation loss levelled off
-    assert metrics["params"]["epochs"] == int(QUICK["epochs"])
-    assert (metrics["epochs"], metrics["converged"]) == (int(QUICK["epochs"]), False)
+    epochs = int(QUICK[QUICK.index("--training.epochs") + 1])
+    assert metrics["training"]["epochs"] == epochs
+    assert (metrics["epochs"], metrics["converged"]) == (epochs, False)
 
 
 def inputs(rows: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,11 +145,11 @@ def test_the_weights_kept_are_the_best_epochs() -> None:
     noise = np.random.default_rng(2).normal(scale=2.0, size=300)
     noisy = signal[:, 0] + noise  # a plateau comes early
     target = target_from(noisy)
-    stopped = framework.build_model({"patience": "5"}, seed=3)
+    stopped = configured_model(patience=5, seed=3)
     report = framework.fit(stopped, features, target)
     assert report.best_epoch is not None and report.epochs is not None
     assert report.best_epoch < report.epochs  # it trained on past its best epoch
-    exact = framework.build_model({"epochs": str(report.best_epoch)}, seed=3)
+    exact = configured_model(patience=5, epochs=report.best_epoch, seed=3)
     framework.fit(exact, features, target)
     for scores in (framework.predict, framework.predict_proba):  # the latter: None, or classes'
         np.testing.assert_array_equal(scores(stopped, features), scores(exact, features))

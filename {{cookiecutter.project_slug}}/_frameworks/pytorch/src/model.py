@@ -1,4 +1,5 @@
-"""PyTorch networks: the layers of layers.py, the outputs and loss of outputs.py.
+"""PyTorch networks: the network class config.yaml names (by default, layers.py's), with the
+outputs and loss of outputs.py.
 
 They train on the output of features.py (scaled numbers, one-hot categories) or on images
 scaled by images.py. The rest of the package only calls what contracts.py's `Framework`
@@ -25,11 +26,11 @@ from torch import nn
 
 from . import distributed
 from .config import USE_GPU
+from .configuration import ModelChoice, model_class
+from .errors import UserError
 from .launcher import stop_with_launcher
-from .layers import build_layers
-from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
+from .network_training import EarlyStopping, NetworkTraining, hold_out
 from .outputs import as_targets, loss_function, predictions, probabilities, target_config, with_head
-from .params import Param
 from .reports import FitReport
 
 log = logging.getLogger(__name__)
@@ -40,35 +41,50 @@ VERSION = f"torch {torch.__version__}"
 # activations take about 100 times their own size in a CNN: 2 MB of 64x64 colour images is
 # 42 of them, and some 150 MB of activations.
 SCORING_ROWS, SCORING_BYTES = 4096, 2 * 2**20
+# What config.yaml's model may be: any module, built with its init_args and these, by keyword.
+MODEL_BASE = nn.Module
+TRAINING = NetworkTraining
+DECIDED_BY_DATA = frozenset({"input_shape", "num_outputs"})
 
 
 @dataclass
 class Network:
-    """The hyper-parameters and seed to train with; after `fit` (or `load_model`), the trained
-    module and the config that rebuilds it (input shape, outputs, the target's scale)."""
+    """The network class and how to train it; after `fit` (or `load_model`), the trained
+    module and the config that rebuilds it (class, arguments, input shape, outputs, the
+    target's scale)."""
 
-    params: NetworkParams
-    seed: int
+    choice: ModelChoice
+    training: NetworkTraining
     config: dict[str, Any] = field(default_factory=dict)
     module: nn.Module | None = None
 
 
-def build_model(given: dict[str, str], seed: int) -> Network:
-    """The network's settings, checked before any data is read; `fit` builds it for the data.
+def build_model(choice: ModelChoice, training: NetworkTraining) -> Network:
+    """The network's settings (checked by config.yaml's reader); `fit` builds it for the data.
 
     A process of a distributed training stops from here on if its launcher is killed.
     """
     stop_with_launcher()
-    return Network(network_params(given), seed)
+    model_class(choice.class_path)  # a class that cannot be imported fails before any data is read
+    return Network(choice, training)
 
 
-def params(model: Network) -> dict[str, Param]:
-    """The hyper-parameters as set for training (for metrics.json)."""
-    return model.params.as_dict()
+def params(model: Network) -> dict[str, Any]:
+    """The network's arguments as set in config.yaml (for metrics.json)."""
+    return dict(model.choice.init_args)
 
 
 def build_module(config: dict[str, Any]) -> nn.Module:
-    return with_head(build_layers(config["shape"], config["outputs"], config["layers"]), config)
+    """The network the config names, with its arguments and the data's shape and outputs."""
+    network = model_class(config["class_path"])
+    try:
+        layers = network(
+            input_shape=tuple(config["shape"]), num_outputs=config["outputs"], **config["init_args"]
+        )
+    except (TypeError, ValueError) as exc:
+        name = config["class_path"].rpartition(".")[2]
+        raise UserError(f"the network {name} cannot be built from config.yaml: {exc}") from None
+    return with_head(layers, config)
 
 
 def pick_device() -> torch.device:
@@ -96,27 +112,29 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     Under torchrun, each process trains on its share of every batch (see distributed.py);
     every process starts from the same seeded weights and ends with the same ones.
     """
-    random.seed(model.seed)
-    np.random.seed(model.seed)
-    torch.manual_seed(model.seed)
+    seed = model.training.seed
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
     with distributed.one_line_failures():
         return train_network(model, features, target)
 
 
 def train_network(model: Network, features: Any, target: np.ndarray) -> FitReport:
     """The training loop of `fit`, in this process."""
-    params = model.params
+    training = model.training
     device = distributed.local_device(pick_device())
     on_gpu = device.type == "cuda"
     distributed.join(device)
 
     loss = loss_function()
     model.config = {
+        "class_path": model.choice.class_path,
+        "init_args": model.choice.init_args,
         "shape": list(features.shape[1:]),
         **target_config(target),
-        "layers": params.layers,
     }
-    split = hold_out(features, target, params.validation_fraction, model.seed)
+    split = hold_out(features, target, training.validation_fraction, training.seed)
     # Inputs are read a batch at a time (images may be on disk, see images.py).
     train_x, train_y = split.train_features, as_targets(split.train_target)
     valid_x, valid_y = split.features, as_targets(split.target)
@@ -125,16 +143,16 @@ def train_network(model: Network, features: Any, target: np.ndarray) -> FitRepor
     model.module = module
     trained = distributed.wrap(module, device)  # averages the gradients of all processes
     optimizer = torch.optim.AdamW(
-        module.parameters(), lr=params.learning_rate, weight_decay=params.weight_decay
+        module.parameters(), lr=training.learning_rate, weight_decay=training.weight_decay
     )
     # Mixed precision on the GPU only: float16 with loss scaling; the CPU trains in float32.
     scaler = torch.amp.GradScaler("cuda", enabled=on_gpu)
-    stopping = EarlyStopping(params)
+    stopping = EarlyStopping(training, model.choice.name)
     best_state = state_of(module)
-    for epoch in range(params.epochs):
+    for epoch in range(training.epochs):
         trained.train()
         total, count = 0.0, 0
-        for rows in distributed.epoch_batches(len(train_x), params.batch_size, model.seed, epoch):
+        for rows in distributed.epoch_batches(len(train_x), training.batch_size, training.seed, epoch):
             batch_x, batch_y = as_inputs(train_x[rows.numpy()]).to(device), train_y[rows].to(device)
             optimizer.zero_grad()
             with torch.autocast(device.type, dtype=torch.float16, enabled=on_gpu):
@@ -209,8 +227,18 @@ def save_model(model: Network, path: Path) -> None:
 
 
 def load_model(path: Path) -> Network:
+    """The saved network, rebuilt from its config; one clear error when this code cannot."""
     saved = torch.load(path, map_location="cpu", weights_only=True)
-    module = build_module(saved["config"])
-    module.load_state_dict(saved["state_dict"])
+    config = saved["config"]
+    try:
+        module = build_module(config)
+        module.load_state_dict(saved["state_dict"])
+    except (KeyError, RuntimeError, UserError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise UserError(
+            f"{path} holds a network this code cannot rebuild ({reason}); "
+            "train it again with make train"
+        ) from None
     module.eval()
-    return Network(NetworkParams(), seed=0, config=saved["config"], module=module)
+    choice = ModelChoice(config["class_path"], config["init_args"])
+    return Network(choice, NetworkTraining(), config=config, module=module)

@@ -53,8 +53,8 @@ def test_a_failing_process_of_several_says_so_in_one_line(monkeypatch: pytest.Mo
         raise RuntimeError(GLOO_ERROR)
     reason = "RuntimeError: Read error [127.0.0.1]:15505: Connection reset by peer"
     assert str(failed.value) == f"process 1 of 2 stopped: {reason}"
-    with pytest.raises(UserError, match=r"^--param epochs"), distributed.one_line_failures():
-        raise UserError("--param epochs=0: expected a whole number of at least 1")
+    with pytest.raises(UserError, match=r"^training.epochs"), distributed.one_line_failures():
+        raise UserError("training.epochs: expected a whole number of at least 1")
 
 
 def test_one_process_keeps_the_traceback_of_a_fault(monkeypatch: pytest.MonkeyPatch) -> None:

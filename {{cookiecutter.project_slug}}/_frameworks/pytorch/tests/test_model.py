@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.features import transform
 
+from .fixtures import configured_model
 from .layer_inputs import random_inputs
 
 
@@ -40,7 +41,7 @@ def test_a_loaded_model_scores_in_evaluation_mode(
 
 
 def test_training_runs_in_float32_on_the_cpu() -> None:
-    model = framework.build_model({"epochs": "1"}, 0)
+    model = configured_model(epochs=1, seed=0)
     framework.fit(model, random_inputs(40, seed=0), np.arange(40) % 2)
     assert model.module is not None
     assert {p.dtype for p in model.module.parameters()} == {torch.float32}

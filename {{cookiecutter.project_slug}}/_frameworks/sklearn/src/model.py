@@ -1,7 +1,8 @@
 """scikit-learn models, saved with joblib.
 
 They train on the output of features.py (scaled numbers, one-hot categories); which
-estimator is in estimator.py. The rest of the package only calls what contracts.py's
+estimator, and its arguments, is config.yaml's `model` (any scikit-learn estimator, or your
+own with scikit-learn's API). The rest of the package only calls what contracts.py's
 `Framework` lists, so another framework can provide the same functions without touching
 data loading, preprocessing, training or reports.
 """
@@ -16,49 +17,54 @@ from typing import Any
 import joblib
 import numpy as np
 import sklearn
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
 
-from .config import MODEL
+from .configuration import ModelChoice, Training, model_class
 from .errors import UserError
-from .estimator import DEFAULT_PARAMS, ESTIMATOR, estimator_of, for_training
-from .estimator import predict_proba as predict_proba
-from .params import convert_params
 from .reports import FitReport
 
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.joblib"
 VERSION = f"scikit-learn {sklearn.__version__}"
-# Any parameter of the estimator (estimator.py) can be set with `train --param NAME=VALUE`.
-# Parameters --param does not set: the seed has its own flag, the others are deprecated.
-NOT_PARAMS = {"random_state", "probability", "penalty"}
+# What config.yaml's model may be: any estimator; its arguments are its own, all set there.
+MODEL_BASE = BaseEstimator
+TRAINING = Training
+DECIDED_BY_DATA: frozenset[str] = frozenset()
 
 
-def build_model(given: dict[str, str], seed: int) -> BaseEstimator:
-    """The chosen estimator with its parameters, checked before any data is read.
+def build_model(choice: ModelChoice, training: Training) -> BaseEstimator:
+    """The estimator config.yaml names, with its arguments, checked before any data is read.
 
-    `seed` fixes any randomness. Values are refused with the estimator's own rules, plus
-    two it does not have: numbers must be finite and an iteration limit cannot be 0.
+    The training seed fixes its randomness unless the config sets `random_state` itself.
+    Values are refused with the estimator's own rules (scikit-learn's parameter checks).
+    A classifier without probabilities (SVC) is calibrated on held-out folds, so that its
+    probabilities exist and its predicted class is the most probable one.
     """
-    estimator = ESTIMATOR(**DEFAULT_PARAMS)
-    defaults = {k: v for k, v in estimator.get_params().items() if k not in NOT_PARAMS}
-    params = convert_params(given, defaults)
-    if params.get("max_iter") == 0:
-        raise UserError("--param max_iter=0: expected at least 1 iteration")
-    estimator.set_params(**params)
-    if "random_state" in estimator.get_params():
-        estimator.set_params(random_state=seed)
+    estimator = model_class(choice.class_path)(**choice.init_args)
+    if estimator.get_params().get("random_state", 0) is None:
+        estimator.set_params(random_state=training.seed)
+    validate = getattr(estimator, "_validate_params", None)  # fit()'s own checks, done now
     try:
-        estimator._validate_params()  # the checks fit() would make, before any data is read
+        if validate is not None:
+            validate()
     except ValueError as exc:  # InvalidParameterError: names the parameter and what it takes
-        raise UserError(f"--param: {exc}") from None
-    return for_training(estimator)
+        raise UserError(f"config key model.init_args: {exc}") from None
+    if is_classifier(estimator) and not hasattr(estimator, "predict_proba"):
+        return CalibratedClassifierCV(estimator, ensemble=False)
+    return estimator
+
+
+def estimator_of(model: BaseEstimator) -> BaseEstimator:
+    """The estimator config.yaml names (inside its calibration, if it has one)."""
+    return model.estimator if isinstance(model, CalibratedClassifierCV) else model
 
 
 def params(model: BaseEstimator) -> dict[str, Any]:
-    """The estimator's parameters as set for training (for metrics.json)."""
-    return {k: v for k, v in estimator_of(model).get_params().items() if k not in NOT_PARAMS}
+    """The estimator's arguments as set for training (for metrics.json)."""
+    return dict(estimator_of(model).get_params(deep=False))
 
 
 def is_chief() -> bool:
@@ -76,7 +82,7 @@ def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> FitRe
         try:
             model.fit(features, target)
         except ValueError as exc:  # e.g. a combination of parameters the estimator rejects
-            raise UserError(f"{MODEL} could not be trained: {exc}") from None
+            raise UserError(f"{name_of(model)} could not be trained: {exc}") from None
     for warning in caught:  # recording swallowed every warning: show the others again
         if not issubclass(warning.category, ConvergenceWarning):
             warnings.warn_explicit(
@@ -84,18 +90,30 @@ def fit(model: BaseEstimator, features: np.ndarray, target: np.ndarray) -> FitRe
             )
     if any(issubclass(warning.category, ConvergenceWarning) for warning in caught):
         log.warning(
-            "warning: %s did not converge; raise the iteration limit (--param max_iter=...) "
-            "or simplify the data",
-            MODEL,
+            "warning: %s did not converge; raise its iteration limit (in config.yaml, or "
+            "--model.init_args.max_iter ...) or simplify the data",
+            name_of(model),
         )
         return FitReport(converged=False)
     return FitReport(converged=True)
+
+
+def name_of(model: BaseEstimator) -> str:
+    return type(estimator_of(model)).__name__
 
 
 def predict(model: BaseEstimator, features: np.ndarray) -> np.ndarray:
     """Class codes for a classifier, numbers for a regressor."""
     predictions: np.ndarray = model.predict(features)
     return predictions
+
+
+def predict_proba(model: BaseEstimator, features: np.ndarray) -> np.ndarray | None:
+    """Class probabilities, one column per class code; None for a regressor."""
+    if not is_classifier(model):
+        return None
+    probabilities: np.ndarray = model.predict_proba(features)
+    return probabilities
 
 
 def save_model(model: BaseEstimator, path: Path) -> None:

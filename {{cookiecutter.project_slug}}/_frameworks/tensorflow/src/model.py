@@ -1,4 +1,5 @@
-"""TensorFlow (Keras) networks: the hidden layers of layers.py, the outputs and loss of outputs.py.
+"""TensorFlow (Keras) networks: the network class config.yaml names (by default, layers.py's),
+with the outputs and loss of outputs.py.
 
 They train on the output of features.py (scaled numbers, one-hot categories) or on images
 scaled by images.py. The rest of the package only calls what contracts.py's `Framework`
@@ -7,7 +8,7 @@ validation rows, early stopping, progress lines) are shared with the other frame
 network_training.py.
 
 Saved as a `.keras` file, Keras' portable format: the regressor's target scale is a layer
-of the model, so the file alone rebuilds the model, with no code from this project.
+of the model, and the network's class is rebuilt from its import path and `get_config`.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from .config import MODEL, USE_GPU
-from .network_training import EarlyStopping, NetworkParams, hold_out, network_params
-from .params import Param
+from .config import USE_GPU
+from .configuration import ModelChoice, model_class
+from .errors import UserError
+from .network_training import EarlyStopping, NetworkTraining, hold_out
 from .reports import FitReport
 
 # Before TensorFlow loads: keep its C++ log off the terminal (start-up notices, and a
@@ -39,7 +41,6 @@ import tensorflow as tf
 
 from . import strategy as strategies
 from .launcher import stop_with_launcher
-from .layers import hidden_layers
 from .outputs import (
     as_targets,
     head_layers,
@@ -62,17 +63,24 @@ CHUNK_BYTES = 16 * 2**20
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry holds: the same for every save
 
 
+# What config.yaml's model may be: any Keras layer (a model is one), built with its init_args
+# and these, by keyword.
+MODEL_BASE = keras.layers.Layer
+TRAINING = NetworkTraining
+DECIDED_BY_DATA = frozenset({"input_shape", "num_outputs"})
+
+
 @dataclass
 class Network:
-    """The hyper-parameters and seed to train with; after `fit` (or `load_model`), the model."""
+    """The network class and how to train it; after `fit` (or `load_model`), the model."""
 
-    params: NetworkParams
-    seed: int
+    choice: ModelChoice
+    training: NetworkTraining
     model: keras.Model | None = None
 
 
-def build_model(given: dict[str, str], seed: int) -> Network:
-    """The network's settings, checked before any data is read; `fit` builds it for the data.
+def build_model(choice: ModelChoice, training: NetworkTraining) -> Network:
+    """The network's settings (checked by config.yaml's reader); `fit` builds it for the data.
 
     Keras' naming state starts afresh, so that every training in a process names its layers
     alike (`dense`, not `dense_1`) and the same seed saves the same bytes. The strategy to
@@ -80,24 +88,29 @@ def build_model(given: dict[str, str], seed: int) -> Network:
     distributed training stops from here on if its launcher is killed (launcher.py).
     """
     stop_with_launcher()
-    params = network_params(given)
+    model_class(choice.class_path)  # a class that cannot be imported fails before any data is read
     strategies.strategy()
     keras.utils.clear_session(free_memory=False)
-    return Network(params, seed)
+    return Network(choice, training)
 
 
-def params(model: Network) -> dict[str, Param]:
-    """The hyper-parameters as set for training (for metrics.json)."""
-    return model.params.as_dict()
+def params(model: Network) -> dict[str, Any]:
+    """The network's arguments as set in config.yaml (for metrics.json)."""
+    return dict(model.choice.init_args)
 
 
-def build_network(
-    shape: tuple[int, ...], config: dict[str, Any], params: NetworkParams
-) -> keras.Model:
+def build_network(shape: tuple[int, ...], config: dict[str, Any], choice: ModelChoice) -> keras.Model:
+    """The network config.yaml names, with its arguments and the data's shape and outputs."""
+    try:
+        network = model_class(choice.class_path)(
+            input_shape=shape, num_outputs=config["outputs"], **choice.init_args
+        )
+    except (TypeError, ValueError) as exc:
+        raise UserError(f"the network {choice.name} cannot be built from config.yaml: {exc}") from None
     # float32 outputs even under mixed precision, so the loss is computed at full precision.
-    output = keras.layers.Dense(config["outputs"], dtype="float32")
-    layers = [keras.Input(shape=shape), *hidden_layers(params.layers), output, *head_layers(config)]
-    return keras.Sequential(layers, name=MODEL)
+    as_float32 = keras.layers.Activation("linear", dtype="float32")
+    layers = [keras.Input(shape=shape), network, as_float32, *head_layers(config)]
+    return keras.Sequential(layers, name="network")
 
 
 def pick_device() -> str:
@@ -128,30 +141,30 @@ def fit(model: Network, features: Any, target: np.ndarray) -> FitReport:
     the same losses and stops at the same epoch. The model kept is a copy of the best
     weights made outside the strategy, as one process makes it.
     """
-    params = model.params
-    keras.utils.set_random_seed(model.seed)  # Python, NumPy and TensorFlow
+    training = model.training
+    keras.utils.set_random_seed(training.seed)  # Python, NumPy and TensorFlow
     tf.config.experimental.enable_op_determinism()
     device = pick_device()
     # Mixed precision on the GPU only; the CPU trains in float32.
     keras.mixed_precision.set_global_policy("mixed_float16" if device == "cuda" else "float32")
 
-    split = hold_out(features, target, params.validation_fraction, model.seed)
+    split = hold_out(features, target, training.validation_fraction, training.seed)
     shape, config = tuple(features.shape[1:]), target_config(target)
     distribution = strategies.strategy()
     with distribution.scope():
-        network = build_network(shape, config, params)
-        loop = TrainingLoop(network, params, distribution, mixed=device == "cuda")
-    training = Batches(split.train_features, split.train_target, params.batch_size, model.seed)
+        network = build_network(shape, config, model.choice)
+        loop = TrainingLoop(network, training, distribution, mixed=device == "cuda")
+    batches = Batches(split.train_features, split.train_target, training.batch_size, training.seed)
     validation = Batches(split.features, split.target, scoring_rows(split.features))
-    stopping = EarlyStopping(params)
+    stopping = EarlyStopping(training, model.choice.name)
     best_weights = network.get_weights()
     with strategies.one_line_failures():
-        while not stopping.should_stop and stopping.epoch < params.epochs:
-            train_loss = loop.train_epoch(training)
+        while not stopping.should_stop and stopping.epoch < training.epochs:
+            train_loss = loop.train_epoch(batches)
             if stopping.update(train_loss, loop.validation_loss(validation)):
                 best_weights = network.get_weights()
     keras.utils.clear_session(free_memory=False)  # the copy's layers named as one process's
-    model.model = build_network(shape, config, params)
+    model.model = build_network(shape, config, model.choice)
     model.model.set_weights(best_weights)
     return stopping.report(device)
 
@@ -168,12 +181,12 @@ class TrainingLoop:
     """
 
     def __init__(
-        self, network: keras.Model, params: NetworkParams, distribution: Any, mixed: bool
+        self, network: keras.Model, training: NetworkTraining, distribution: Any, mixed: bool
     ) -> None:
         """Made in the strategy's scope, so that its variables are mirrored like the model's."""
         self.network, self.distribution = network, distribution
         optimizer = keras.optimizers.AdamW(
-            learning_rate=params.learning_rate, weight_decay=params.weight_decay
+            learning_rate=training.learning_rate, weight_decay=training.weight_decay
         )
         # In float16, the loss is scaled up so that small gradients do not vanish.
         self.optimizer = keras.optimizers.LossScaleOptimizer(optimizer) if mixed else optimizer
@@ -360,4 +373,16 @@ def without_save_time(path: Path) -> None:
 
 
 def load_model(path: Path) -> Network:
-    return Network(NetworkParams(), seed=0, model=keras.saving.load_model(path, compile=False))
+    """The saved network; one clear error when this code cannot rebuild it."""
+    try:
+        network = keras.saving.load_model(path, compile=False)
+    except (TypeError, ValueError) as exc:
+        reason = str(exc).splitlines()[0]
+        raise UserError(
+            f"{path} holds a network this code cannot rebuild ({reason}); "
+            "train it again with make train"
+        ) from None
+    inner = network.layers[0]
+    class_path = f"{type(inner).__module__}.{type(inner).__qualname__}"
+    choice = ModelChoice(class_path, {})
+    return Network(choice, NetworkTraining(), model=network)

@@ -31,7 +31,7 @@ index = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
 print(index, os.environ["TRAINING_LAUNCHER_PID"], os.environ.get("TF_NUM_INTRAOP_THREADS"),
       os.getpid(), flush=True)
 if index == int(sys.argv[1]):
-    print("error: --param epochs=0: expected a whole number of at least 1", file=sys.stderr)
+    print("error: training.epochs: expected a whole number of at least 1", file=sys.stderr)
     raise SystemExit(3)
 time.sleep(float(sys.argv[2]))
 """
@@ -46,8 +46,8 @@ def test_tf_config_names_the_whole_cluster_and_the_workers_own_place() -> None:
 
 
 def test_one_machine_gets_a_free_loopback_port_for_each_worker() -> None:
-    launch = distributed.parse(["--nproc", "3", "train", "--param", "epochs=2"])
-    assert launch.local == [0, 1, 2] and launch.command == ["train", "--param", "epochs=2"]
+    launch = distributed.parse(["--nproc", "3", "train", "--training.epochs", "2"])
+    assert launch.local == [0, 1, 2] and launch.command == ["train", "--training.epochs", "2"]
     hosts, ports = zip(*(address.split(":") for address in launch.workers), strict=True)
     assert set(hosts) == {"127.0.0.1"} and len(set(ports)) == 3
     for port in ports:  # free: a worker can bind it
@@ -114,7 +114,7 @@ def test_a_failing_worker_stops_the_others_and_is_named_in_one_line(
     assert not [pid for pid in worker_ids(printed.out) if is_running(pid)]  # all stopped
     errors = [line for line in printed.err.splitlines() if line.startswith("error:")]
     assert errors == [
-        "error: --param epochs=0: expected a whole number of at least 1",  # the worker's own
+        "error: training.epochs: expected a whole number of at least 1",  # the worker's own
         "error: the distributed training stopped: process 1 exited with status 3",
     ]
 

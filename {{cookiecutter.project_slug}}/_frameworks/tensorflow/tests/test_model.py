@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.config import Settings
 from {{ cookiecutter.package_name }}.data import load_dataset
 from {{ cookiecutter.package_name }}.features import transform
 
+from .fixtures import configured_model
 from .layer_inputs import random_inputs
 
 
@@ -25,7 +26,7 @@ def test_the_saved_file_is_a_keras_file_that_keras_alone_loads(
 ) -> None:
     settings, _ = trained
     path = next(settings.models_dir.glob("model-*.keras"))
-    network = keras.saving.load_model(path, compile=False)  # no code from this project
+    network = keras.saving.load_model(path, compile=False)  # Keras alone, from the file
     artifact = load_artifact(settings.models_dir)
     matrix = transform(artifact.preprocessing, load_dataset(settings).features, None)
     expected = framework.outputs(artifact.model, matrix)
@@ -35,7 +36,7 @@ def test_the_saved_file_is_a_keras_file_that_keras_alone_loads(
 
 
 def test_training_runs_in_float32_on_the_cpu() -> None:
-    model = framework.build_model({"epochs": "1"}, 0)
+    model = configured_model(epochs=1, seed=0)
     framework.fit(model, random_inputs(40, seed=0), np.arange(40) % 2)
     assert keras.mixed_precision.global_policy().name == "float32"
     assert model.model is not None
@@ -45,7 +46,7 @@ def test_training_runs_in_float32_on_the_cpu() -> None:
 def test_saving_the_same_weights_later_gives_the_same_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    model = framework.build_model({"epochs": "1"}, 0)
+    model = configured_model(epochs=1, seed=0)
     framework.fit(model, random_inputs(40, seed=0), np.arange(40) % 2)
     framework.save_model(model, tmp_path / "now.keras")
 

@@ -20,7 +20,10 @@ from .fixtures import trained as trained
 # Bad input of an image model's command line, and the words of the one line that says so.
 CLI_USER_ERRORS = [
     (["train", "--data", "missing.npz"], "data file not found: missing.npz"),
-    (["train", "--param", "filters=0"], "--param filters=0: expected a whole number"),
+    (
+        ["train", "--model.init_args.filters", "0"],
+        "cannot be built from config.yaml: filters: expected a whole number of at least 1",
+    ),
     (["predict", "--input", "in.npz", "--output", "o.csv"], "run `train` first"),
 ]
 

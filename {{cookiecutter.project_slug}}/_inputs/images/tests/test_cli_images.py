@@ -13,7 +13,7 @@ from {{ cookiecutter.package_name }}.cli import main
 def test_train_then_predict_from_the_command_line(
     tmp_path: Path, digits_npz: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    quick = ["--param", "epochs=3"]  # how good the model is is not what this tests
+    quick = ["--training.epochs", "3"]  # how good the model is is not what this tests
     assert main(["train", "--models-dir", "m", "--reports-dir", "r", *quick]) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert json.loads((tmp_path / "r" / "metrics.json").read_text()) == metrics

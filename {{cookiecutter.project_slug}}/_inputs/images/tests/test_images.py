@@ -29,7 +29,7 @@ RAMP = np.arange(48, dtype=np.int64).reshape(6, 8)  # a different value in every
 
 
 def quick_settings(data: Path, tmp_path: Path) -> Settings:
-    return Settings(data=data, models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params=QUICK)
+    return Settings(data=data, models_dir=tmp_path / "m", reports_dir=tmp_path / "r", overrides=QUICK)
 
 
 def saved(path: Path, image: Image.Image) -> Path:
@@ -144,7 +144,7 @@ def test_large_images_are_read_at_the_image_size(
         caplog.messages
     )
     assert load_dataset(Settings(data=folder)).image_shape == [51, 64, 1]  # the default: 64
-    command = ["train", "--data", str(folder), "--param", "epochs=1", "--image-size"]
+    command = ["train", "--data", str(folder), "--training.epochs", "1", "--image-size"]
     assert main([*command, "40"]) == 0
     metadata = json.loads(Path("models", METADATA_FILE).read_text())
     assert (metadata["image_shape"], metadata["source_size"]) == ([32, 40, 1], [80, 100])

@@ -35,8 +35,8 @@ def guessing_accuracy(train_labels: np.ndarray, test_labels: np.ndarray) -> floa
 def test_the_trained_model_beats_guessing_the_most_frequent_class(
     trained: tuple[Settings, dict[str, Any]],
 ) -> None:
-    settings, metrics = trained
-    split = split_dataset(load_dataset(Settings()), settings.seed, settings.test_size)
+    _, metrics = trained
+    split = split_dataset(load_dataset(Settings()), metrics["seed"], metrics["test_size"])
     guess = guessing_accuracy(split.train_target, split.test_target)
     assert metrics["accuracy"] > guess + CLEARLY_BETTER, metrics
 
@@ -72,10 +72,10 @@ def test_evaluate_scores_an_npz_file(
 def test_the_scaling_is_learned_from_the_training_images_only(
     trained: tuple[Settings, dict[str, Any]],
 ) -> None:
-    settings, _ = trained
+    settings, metrics = trained
     scaling = load_artifact(settings.models_dir).preprocessing
     dataset = load_dataset(Settings())
-    split = split_dataset(dataset, settings.seed, settings.test_size)
+    split = split_dataset(dataset, metrics["seed"], metrics["test_size"])
     assert scaling.mean == pytest.approx([np.asarray(split.train_features).mean()], rel=1e-5)
     assert scaling.mean != pytest.approx([np.asarray(dataset.features).mean()], rel=1e-5)
 
@@ -84,7 +84,7 @@ def test_same_seed_gives_the_same_model(
     bundled_training: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     folder, first = bundled_training  # the same settings, trained once already
-    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params=QUICK)
+    settings = Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", overrides=QUICK)
     assert train(settings) == first
     artifacts = [load_artifact(folder / "models"), load_artifact(settings.models_dir)]
     images = transform(artifacts[0].preprocessing, load_dataset(Settings()).features, None)
@@ -94,7 +94,7 @@ def test_same_seed_gives_the_same_model(
 
 def test_training_on_a_folder_of_images(image_folder: Path, tmp_path: Path) -> None:
     settings = Settings(
-        data=image_folder, models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params=QUICK
+        data=image_folder, models_dir=tmp_path / "m", reports_dir=tmp_path / "r", overrides=QUICK
     )
     metrics = train(settings)
     assert metrics["dataset"] == "shapes" and metrics["n_test"] == 24

@@ -44,7 +44,7 @@ def small_training(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("small")
     rows: list[list[object]] = [[(i % 2) * 0.5, i % 2] for i in range(40)]
     data = write_csv(folder / "train.csv", ["x", "y"], rows)
-    train(Settings(data=data, target="y", models_dir=folder / "m", params=QUICK))
+    train(Settings(data=data, target="y", models_dir=folder / "m", overrides=QUICK))
     return folder / "m"
 
 

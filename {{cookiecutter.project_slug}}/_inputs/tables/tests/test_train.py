@@ -55,8 +55,8 @@ def test_training_writes_model_metrics_and_plot(trained: tuple[Settings, dict[st
 def test_model_beats_a_baseline_that_ignores_the_features(
     fully_trained: tuple[Settings, dict[str, Any]],
 ) -> None:
-    settings, metrics = fully_trained
-    split = split_dataset(load_dataset(Settings()), settings.seed, settings.test_size)
+    _, metrics = fully_trained
+    split = split_dataset(load_dataset(Settings()), metrics["seed"], metrics["test_size"])
     assert metrics[METRIC] > baseline_score(split.train_target, split.test_target) + CLEARLY_BETTER
 
 
@@ -80,7 +80,7 @@ def test_a_test_size_the_data_cannot_split_names_one_that_can(rows: int, test_si
     with pytest.raises(UserError) as raised:
         split_dataset(data, 42, test_size)
     found = re.fullmatch(
-        rf"cannot split d with test size {test_size}: .*; --test-size (\S+) would work",
+        rf"cannot split d with test size {test_size}: .*; training.test_size (\S+) would work",
         str(raised.value),
     )
     assert found, str(raised.value)
@@ -99,7 +99,7 @@ def test_same_seed_gives_the_same_model(
     trained: tuple[Settings, dict[str, Any]], tmp_path: Path
 ) -> None:
     """A training again, in a process that trained before (the shared `trained` model)."""
-    again = Settings(models_dir=tmp_path / "b", reports_dir=tmp_path / "b", params=QUICK)
+    again = Settings(models_dir=tmp_path / "b", reports_dir=tmp_path / "b", overrides=QUICK)
     runs = [trained[0], again]
     first, second = trained[1], train(runs[1])
     assert first == second
@@ -110,7 +110,11 @@ def test_same_seed_gives_the_same_model(
         earlier, later = (scores(artifact.model, matrix) for artifact in artifacts)
         np.testing.assert_array_equal(earlier, later)
     third = train(
-        Settings(models_dir=tmp_path / "c", reports_dir=tmp_path / "c", seed=7, params=QUICK)
+        Settings(
+            models_dir=tmp_path / "c",
+            reports_dir=tmp_path / "c",
+            overrides=(*QUICK, "--training.seed", "7"),
+        )
     )
     assert third["seed"] == 7 and third != first  # the seed reaches the split and the model
 
@@ -123,7 +127,9 @@ def saved(models_dir: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
 
 
 def test_training_on_a_csv_file_uses_its_columns(bundled_csv: Path, tmp_path: Path) -> None:
-    settings = Settings(data=bundled_csv, target="label", models_dir=tmp_path / "m", params=QUICK)
+    settings = Settings(
+        data=bundled_csv, target="label", models_dir=tmp_path / "m", overrides=QUICK
+    )
     metrics = train(settings)
     assert metrics["dataset"] == "bundled.csv"
     metadata = json.loads((settings.models_dir / METADATA_FILE).read_text())
@@ -142,7 +148,7 @@ def test_training_on_categories_and_missing_values_beats_the_baseline(
     folder, metrics = customers_training
     shutil.copytree(folder / "models", tmp_path / "m")
     settings = Settings(data=folder / "customers.csv", target="label", drop=("customer_id",))
-    split = split_dataset(load_dataset(settings), settings.seed, settings.test_size)
+    split = split_dataset(load_dataset(settings), metrics["seed"], metrics["test_size"])
     assert metrics[METRIC] > baseline_score(split.train_target, split.test_target) + CLEARLY_BETTER
     assert metrics["n_features"] == 4
     # Without --data, evaluate re-reads the training file and repeats the split.
@@ -163,11 +169,11 @@ def test_preprocessing_is_learned_from_the_training_rows_only(
         target="label",
         drop=("customer_id",),
         models_dir=tmp_path / "m",
-        params=QUICK,
+        overrides=QUICK,
     )
-    train(settings)
+    metrics = train(settings)
     dataset = load_dataset(settings)
-    split = split_dataset(dataset, settings.seed, settings.test_size)
+    split = split_dataset(dataset, metrics["seed"], metrics["test_size"])
     numbers = load_artifact(settings.models_dir).preprocessing.named_transformers_["numeric"]
     imputer, scaler = numbers[0], numbers[-1]
     np.testing.assert_allclose(
@@ -202,7 +208,7 @@ def test_a_value_too_large_to_scale_in_evaluation_is_named_by_line(tmp_path: Pat
     # x is 0 or 0.5: scaling multiplies it by 4, so 1e308 overflows
     rows: list[list[object]] = [[(i % 2) * 0.5, i % 2] for i in range(40)]
     data = write_csv(tmp_path / "train.csv", ["x", "y"], rows)
-    train(Settings(data=data, target="y", models_dir=tmp_path / "m", params=QUICK))
+    train(Settings(data=data, target="y", models_dir=tmp_path / "m", overrides=QUICK))
     source = write_csv(tmp_path / "in.csv", ["x", "y"], [[0.5, 1], [0.0, 0], ["1e308", 1]])
     with pytest.raises(
         UserError, match=r"in\.csv: line 4: column 'x' has 1e\+308, too large to scale"
@@ -218,10 +224,11 @@ def test_evaluate_finds_the_training_file_from_any_folder(
     (project / "data").mkdir(parents=True)
     (project / "notebooks").mkdir()
     (project / "pyproject.toml").write_text("")
+    shutil.copy("config.yaml", project)
     customers_csv.replace(project / "data" / "customers.csv")
     monkeypatch.chdir(project)
     settings = Settings(
-        data=Path("data/customers.csv"), target="label", drop=("customer_id",), params=QUICK
+        data=Path("data/customers.csv"), target="label", drop=("customer_id",), overrides=QUICK
     )
     metrics = train(settings)
     assert json.loads(Path("models/model.json").read_text())["data_file"] == "data/customers.csv"
@@ -252,7 +259,7 @@ def test_a_model_with_non_finite_predictions_is_not_saved(
     monkeypatch.setattr(framework, "predict", diverged)
     monkeypatch.setattr(framework, "predict_proba", lambda model, features: None)
     with pytest.raises(UserError, match="diverged: some of its predictions are not finite"):
-        train(Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", params=QUICK))
+        train(Settings(models_dir=tmp_path / "m", reports_dir=tmp_path / "r", overrides=QUICK))
     assert not (tmp_path / "m").exists() and not (tmp_path / "r").exists()
 
 
@@ -262,7 +269,7 @@ def test_evaluate_on_a_file_names_what_is_wrong_in_it(customers_csv: Path, tmp_p
         target="label",
         drop=("customer_id",),
         models_dir=tmp_path / "m",
-        params=QUICK,
+        overrides=QUICK,
     )
     train(settings)
     table = customer_table(40, seed=12)
@@ -297,7 +304,7 @@ def test_a_training_file_that_is_gone_says_what_to_do(customers_csv: Path, tmp_p
         target="label",
         drop=("customer_id",),
         models_dir=tmp_path / "m",
-        params=QUICK,
+        overrides=QUICK,
     )
     train(settings)
     customers_csv.unlink()

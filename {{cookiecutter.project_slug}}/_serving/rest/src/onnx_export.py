@@ -25,7 +25,7 @@ import onnx.compose
 import onnx.version_converter
 
 from .artifact import Artifact
-from .config import FRAMEWORK, MODEL
+from .config import FRAMEWORK
 from .data import ITEMS
 from .model_onnx import CONVERTER, LOGGERS, model_graph
 from .onnx_engine import OnnxEngine
@@ -67,22 +67,27 @@ def export_onnx(artifact: Artifact, held_out: Any) -> Export:
         engine = OnnxEngine(graph, artifact.metadata)
     except Exception as exc:  # the converter's own error: an operator or version it lacks
         reason = (str(exc).strip().splitlines() or [""])[0][:200]
-        return not_exported(f"exporting with {CONVERTER} failed ({type(exc).__name__}: {reason})")
+        return not_exported(
+            artifact.metadata["model"],
+            f"exporting with {CONVERTER} failed ({type(exc).__name__}: {reason})",
+        )
     rows, worst = 0, 0.0
     for inputs in held_out_batches(held_out):
         expected, got = score_features(artifact, inputs, None), engine.score(inputs)
         differ = np.flatnonzero(expected.predictions != got.predictions)
         if expected.probabilities is not None and len(differ):  # a regressor's may differ a bit
             return not_exported(
+                artifact.metadata["model"],
                 f"ONNX Runtime predicts class {got.predictions[differ[0]]} for held-out row "
-                f"{rows + differ[0] + 1}, {FRAMEWORK} class {expected.predictions[differ[0]]}"
+                f"{rows + differ[0] + 1}, {FRAMEWORK} class {expected.predictions[differ[0]]}",
             )
         worst = max(worst, difference(expected, got))
         rows += len(inputs)
     if worst > TOLERANCE:
         return not_exported(
+            artifact.metadata["model"],
             f"ONNX Runtime's answers differ from {FRAMEWORK}'s by up to {worst:.2g} on the "
-            f"held-out rows (the tolerance is {TOLERANCE:g})"
+            f"held-out rows (the tolerance is {TOLERANCE:g})",
         )
     facts = {
         "opset": OPSET,
@@ -95,9 +100,9 @@ def export_onnx(artifact: Artifact, held_out: Any) -> Export:
     return Export(graph, facts)
 
 
-def not_exported(reason: str) -> Export:
+def not_exported(name: str, reason: str) -> Export:
     log.warning(
-        "note: %s was not exported to ONNX: %s; it is served with %s", MODEL, reason, FRAMEWORK
+        "note: %s was not exported to ONNX: %s; it is served with %s", name, reason, FRAMEWORK
     )
     return Export(None, {"not_exported": reason})
 
@@ -130,7 +135,7 @@ def join(preprocessing: onnx.ModelProto, model: onnx.ModelProto, output: str) ->
         first,
         second,
         io_map=[(first.graph.output[0].name, second.graph.input[0].name)],
-        name=MODEL,  # not the converters' random graph names: the same training, the same bytes
+        name="model",  # not the converters' random graph names: the same training, the same bytes
         doc_string="",
     )
     (last,) = joined.graph.output

@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.network_training import hold_out
 
+from .fixtures import configured_model
 from .test_network_training import inputs
 
 
@@ -28,7 +29,7 @@ def test_too_few_rows_of_a_class_to_hold_out_is_one_clear_error() -> None:
 def test_the_model_learns_classes_and_their_probabilities() -> None:
     features, signal = inputs(400, seed=0)
     target = (signal[:, 0] + signal[:, 1] > 0).astype(np.int64)
-    model = framework.build_model({"epochs": "40", "learning_rate": "0.05"}, seed=0)
+    model = configured_model(epochs=40, learning_rate=0.05, seed=0)
     framework.fit(model, features, target)
     predicted = framework.predict(model, features)
     assert (predicted == target).mean() >= 0.9  # chance is 0.5

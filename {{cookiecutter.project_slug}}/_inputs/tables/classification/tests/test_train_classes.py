@@ -35,7 +35,7 @@ def test_a_class_of_two_rows_can_be_split() -> None:
         (["a", "b"] * 10 + ["c"], "labels.csv: class 'c' of 'y' has one row; each class needs 2"),
         (  # a test part of 3 rows for 6 classes
             list("abcdef") * 2,
-            r"cannot split labels.csv with test size 0.2: .*; --test-size 0.5 would work",
+            r"cannot split labels.csv with test size 0.2: .*; training.test_size 0.5 would work",
         ),
     ],
 )

@@ -26,7 +26,7 @@ def served_models(trained: tuple[Settings, dict[str, Any]]) -> Path:
 
 def quick_settings(folder: Path) -> Settings:
     """A quick training in `folder` of a model like the served one."""
-    return Settings(models_dir=folder / "models", reports_dir=folder / "reports", params=QUICK)
+    return Settings(models_dir=folder / "models", reports_dir=folder / "reports", overrides=QUICK)
 
 
 def expected_inputs(saved: dict[str, Any]) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ def quick_settings(folder: Path) -> Settings:
         drop=("customer_id",),
         models_dir=folder / "models",
         reports_dir=folder / "reports",
-        params=QUICK,
+        overrides=QUICK,
     )
 
 

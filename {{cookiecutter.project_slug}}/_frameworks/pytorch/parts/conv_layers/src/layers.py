@@ -1,19 +1,28 @@
-"""A small convolutional network for images of any size (`--param filters=... dropout=...`)."""
+"""The network config.yaml names by default: a small convolutional network for images of any
+size. Any `nn.Module` can take its place: config.yaml's `model.class_path` names the class and
+`model.init_args` its arguments; it is built with those plus, by keyword, what the data decides:
+`input_shape` (of one image: height, width, channels) and `num_outputs` (the classes). It
+returns one score per output; the loss and the probabilities are added around it (outputs.py).
+"""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from .params import Param
-
 
 class ConvNet(nn.Module):
     """Two 3x3 convolutions, a 2x2 max-pool, dropout and a linear layer, on images of any size."""
 
-    def __init__(self, shape: list[int], outputs: int, filters: int, dropout: float) -> None:
+    def __init__(
+        self, input_shape: tuple[int, ...], num_outputs: int, filters: int = 32, dropout: float = 0.25
+    ) -> None:
         super().__init__()
-        height, width, channels = shape
+        if filters < 1:
+            raise ValueError(f"filters: expected a whole number of at least 1, got {filters}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout: expected a number from 0 up to 1 (not 1), got {dropout}")
+        height, width, channels = input_shape
         self.layers = nn.Sequential(
             nn.Conv2d(channels, filters, 3, padding=1),
             nn.ReLU(),
@@ -22,7 +31,7 @@ class ConvNet(nn.Module):
             nn.MaxPool2d(2),
             nn.Dropout(dropout),
             nn.Flatten(),
-            nn.Linear(2 * filters * (height // 2) * (width // 2), outputs),
+            nn.Linear(2 * filters * (height // 2) * (width // 2), num_outputs),
         )
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
@@ -32,8 +41,3 @@ class ConvNet(nn.Module):
         channels_first = images.permute(0, 3, 1, 2).clone(memory_format=torch.contiguous_format)
         output: torch.Tensor = self.layers(channels_first)
         return output
-
-
-def build_layers(shape: list[int], outputs: int, params: dict[str, Param]) -> nn.Module:
-    """`shape`: of one image (height, width, channels); `params`: its filters and dropout."""
-    return ConvNet(shape, outputs, int(params["filters"] or 0), float(params["dropout"] or 0))

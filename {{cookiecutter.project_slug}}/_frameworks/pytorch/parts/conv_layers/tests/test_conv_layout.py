@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from {{ cookiecutter.package_name }}.layers import build_layers
+from {{ cookiecutter.package_name }}.layers import ConvNet
 
 from .layer_inputs import random_inputs
 
@@ -15,7 +15,7 @@ from .layer_inputs import random_inputs
 def test_the_first_convolution_gets_channels_first_images_in_their_own_memory() -> None:
     """One-channel NHWC images permuted to NCHW pass as contiguous but keep other strides,
     and the weight gradients then follow them: DistributedDataParallel warns on every step."""
-    network = build_layers([4, 4, 1], 3, {"filters": 2, "dropout": 0.0})
+    network = ConvNet(input_shape=(4, 4, 1), num_outputs=3, filters=2, dropout=0.0)
     first = next(layer for layer in network.modules() if isinstance(layer, nn.Conv2d))
     seen: list[torch.Tensor] = []
 

@@ -1,4 +1,10 @@
-"""A small convolutional network for images of any size (`--param filters=... dropout=...`)."""
+"""The network config.yaml names by default: a small convolutional network for images of any
+size. Any Keras layer or model can take its place: config.yaml's `model.class_path` names the
+class and `model.init_args` its arguments; it is built with those plus, by keyword, what the
+data decides: `input_shape` (of one image: height, width, channels) and `num_outputs` (the
+classes). It returns one score per output; the loss and the probabilities are added around it
+(outputs.py). Its `get_config` returns its arguments, so that the saved model rebuilds it.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,43 @@ from typing import Any
 
 import keras
 
-from .params import Param
 
+class ConvNet(keras.layers.Layer):
+    """Two 3x3 convolutions, a 2x2 max-pool, dropout and a dense layer, on images of any size."""
 
-def hidden_layers(params: dict[str, Param]) -> list[Any]:
-    """Two 3x3 convolutions, a 2x2 max-pool and dropout, before the output layer."""
-    filters, dropout = int(params["filters"] or 0), float(params["dropout"] or 0)
-    return [
-        keras.layers.Conv2D(filters, 3, padding="same", activation="relu"),
-        keras.layers.Conv2D(2 * filters, 3, padding="same", activation="relu"),
-        keras.layers.MaxPooling2D(2),
-        keras.layers.Dropout(dropout),
-        keras.layers.Flatten(),
-    ]
+    def __init__(
+        self,
+        input_shape: tuple[int, ...],
+        num_outputs: int,
+        filters: int = 32,
+        dropout: float = 0.25,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if filters < 1:
+            raise ValueError(f"filters: expected a whole number of at least 1, got {filters}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout: expected a number from 0 up to 1 (not 1), got {dropout}")
+        self.arguments = {
+            "input_shape": list(input_shape),
+            "num_outputs": num_outputs,
+            "filters": filters,
+            "dropout": dropout,
+        }
+        self.hidden = [
+            keras.layers.Conv2D(filters, 3, padding="same", activation="relu"),
+            keras.layers.Conv2D(2 * filters, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Dropout(dropout),
+            keras.layers.Flatten(),
+            keras.layers.Dense(num_outputs),
+        ]
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        outputs = inputs
+        for layer in self.hidden:
+            outputs = layer(outputs, training=training)
+        return outputs
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), **self.arguments}
