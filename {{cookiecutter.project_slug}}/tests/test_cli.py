@@ -20,7 +20,7 @@ from .fixtures import one_error_line
         (["train", "--training.seed", "-1"], "training.seed: expected a whole number from 0 to"),
         (["train", "--training.test_size", "1.5"], "training.test_size: expected a number between"),
         (["train", "--training.seed", "1.5"], "config key training.seed: expected int, got 1.5"),
-        (["train", "--no-such-key", "1"], "unrecognized arguments: --no-such-key 1"),
+        (["train", "--training.no_such_key", "1"], "unrecognized arguments: --training.no_such"),
         (["evaluate", "--models-dir", "nothing-here"], "run `train` first"),
         *CLI_USER_ERRORS,  # the inputs kind's own
     ],

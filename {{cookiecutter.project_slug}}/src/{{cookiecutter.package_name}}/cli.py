@@ -18,6 +18,7 @@ from .options import HELP, add_data_options, add_train_options, input_settings
 from .serve_command import add_serve_command
 {%- endif %}
 
+CONFIG_SECTIONS = ("model", "training")  # config.yaml's, which `train --KEY VALUE` sets
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
 
 
@@ -122,10 +123,16 @@ def release_freed_memory() -> None:
         mallopt(M_MMAP_THRESHOLD, 128 * 1024)  # glibc's default, made fixed
 
 
+def is_config_key(arg: str) -> bool:
+    """Whether `arg` is a value, or a key of config.yaml's sections (`--training.seed`)."""
+    section = arg[2:].partition("=")[0].partition(".")[0]
+    return not arg.startswith("--") or section in CONFIG_SECTIONS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, overrides = parser.parse_known_args(argv)  # what is left: config.yaml's keys
-    if overrides and args.command != "train":
+    if overrides and (args.command != "train" or not all(map(is_config_key, overrides))):
         parser.error(f"unrecognized arguments: {' '.join(overrides)}")
     release_freed_memory()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)

@@ -63,7 +63,7 @@ class ModelChoice:
 @dataclass(frozen=True)
 class RunConfig:
     model: ModelChoice
-    training: Training
+    training: Any  # an instance of the framework's Training class (model.TRAINING)
     text: str  # the whole configuration as it was resolved, defaults included (YAML)
 
 

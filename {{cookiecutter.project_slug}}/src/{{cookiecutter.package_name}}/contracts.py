@@ -24,9 +24,18 @@ class Framework(Protocol):
 
     MODEL_FILE: str  # the file name it saves to (artifact.py adds the content hash)
     VERSION: str  # the framework's name and version, recorded with the model
-    MODEL_BASE: type  # config.yaml's model.class_path names a subclass of it
-    TRAINING: type[Training]  # config.yaml's training section
-    DECIDED_BY_DATA: frozenset[str]  # the model's arguments the data decides, not the config
+
+    @property
+    def MODEL_BASE(self) -> type:  # module constants: read-only, so a subclass satisfies them
+        """config.yaml's model.class_path names a subclass of it."""
+
+    @property
+    def TRAINING(self) -> type[Training]:
+        """The class of config.yaml's training section."""
+
+    @property
+    def DECIDED_BY_DATA(self) -> frozenset[str]:
+        """The model's arguments the data decides, not the config."""
 
     def build_model(self, choice: ModelChoice, training: Any, /) -> Any:
         """An untrained model as config.yaml says, checked before any data is read."""

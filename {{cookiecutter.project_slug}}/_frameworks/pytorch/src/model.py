@@ -152,7 +152,9 @@ def train_network(model: Network, features: Any, target: np.ndarray) -> FitRepor
     for epoch in range(training.epochs):
         trained.train()
         total, count = 0.0, 0
-        for rows in distributed.epoch_batches(len(train_x), training.batch_size, training.seed, epoch):
+        for rows in distributed.epoch_batches(
+            len(train_x), training.batch_size, training.seed, epoch
+        ):
             batch_x, batch_y = as_inputs(train_x[rows.numpy()]).to(device), train_y[rows].to(device)
             optimizer.zero_grad()
             with torch.autocast(device.type, dtype=torch.float16, enabled=on_gpu):

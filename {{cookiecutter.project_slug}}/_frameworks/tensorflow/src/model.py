@@ -99,14 +99,18 @@ def params(model: Network) -> dict[str, Any]:
     return dict(model.choice.init_args)
 
 
-def build_network(shape: tuple[int, ...], config: dict[str, Any], choice: ModelChoice) -> keras.Model:
+def build_network(
+    shape: tuple[int, ...], config: dict[str, Any], choice: ModelChoice
+) -> keras.Model:
     """The network config.yaml names, with its arguments and the data's shape and outputs."""
     try:
         network = model_class(choice.class_path)(
             input_shape=shape, num_outputs=config["outputs"], **choice.init_args
         )
     except (TypeError, ValueError) as exc:
-        raise UserError(f"the network {choice.name} cannot be built from config.yaml: {exc}") from None
+        raise UserError(
+            f"the network {choice.name} cannot be built from config.yaml: {exc}"
+        ) from None
     # float32 outputs even under mixed precision, so the loss is computed at full precision.
     as_float32 = keras.layers.Activation("linear", dtype="float32")
     layers = [keras.Input(shape=shape), network, as_float32, *head_layers(config)]
@@ -372,11 +376,34 @@ def without_save_time(path: Path) -> None:
             archive.writestr(fixed, data)
 
 
+def network_classes(path: Path) -> dict[str, Any]:
+    """The classes a saved `.keras` file names outside Keras (config.yaml's network), imported:
+    Keras finds its own, and these by their names."""
+    with zipfile.ZipFile(path) as archive:
+        saved = json.loads(archive.read("config.json"))
+    found: dict[str, Any] = {}
+    nodes = [saved]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, dict):
+            module, name = node.get("module"), node.get("class_name")
+            if (
+                isinstance(module, str)
+                and isinstance(name, str)
+                and module.split(".")[0] != "keras"
+            ):
+                found[name] = model_class(f"{module}.{name}")
+            nodes.extend(node.values())
+        elif isinstance(node, list):
+            nodes.extend(node)
+    return found
+
+
 def load_model(path: Path) -> Network:
     """The saved network; one clear error when this code cannot rebuild it."""
     try:
-        network = keras.saving.load_model(path, compile=False)
-    except (TypeError, ValueError) as exc:
+        network = keras.saving.load_model(path, compile=False, custom_objects=network_classes(path))
+    except (TypeError, ValueError) as exc:  # a network of other code (a damaged file raises)
         reason = str(exc).splitlines()[0]
         raise UserError(
             f"{path} holds a network this code cannot rebuild ({reason}); "

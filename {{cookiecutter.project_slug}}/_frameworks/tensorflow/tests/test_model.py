@@ -21,12 +21,14 @@ from .fixtures import configured_model
 from .layer_inputs import random_inputs
 
 
-def test_the_saved_file_is_a_keras_file_that_keras_alone_loads(
+def test_the_saved_file_is_a_keras_file_that_keras_loads_with_the_network_class(
     trained: tuple[Settings, dict[str, Any]],
 ) -> None:
     settings, _ = trained
     path = next(settings.models_dir.glob("model-*.keras"))
-    network = keras.saving.load_model(path, compile=False)  # Keras alone, from the file
+    # Keras alone, from the file and the network's class
+    classes = framework.network_classes(path)
+    network = keras.saving.load_model(path, compile=False, custom_objects=classes)
     artifact = load_artifact(settings.models_dir)
     matrix = transform(artifact.preprocessing, load_dataset(settings).features, None)
     expected = framework.outputs(artifact.model, matrix)

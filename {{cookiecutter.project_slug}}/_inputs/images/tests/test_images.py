@@ -29,7 +29,9 @@ RAMP = np.arange(48, dtype=np.int64).reshape(6, 8)  # a different value in every
 
 
 def quick_settings(data: Path, tmp_path: Path) -> Settings:
-    return Settings(data=data, models_dir=tmp_path / "m", reports_dir=tmp_path / "r", overrides=QUICK)
+    return Settings(
+        data=data, models_dir=tmp_path / "m", reports_dir=tmp_path / "r", overrides=QUICK
+    )
 
 
 def saved(path: Path, image: Image.Image) -> Path:
@@ -184,7 +186,7 @@ def test_training_speaks_of_images(
     train(quick_settings(image_folder, tmp_path))
     messages = caplog.messages
     assert "Loaded shapes: 120 images of 16x16x1, 2 classes" in messages
-    assert any(line.startswith("Training cnn") and " 96 images" in line for line in messages)
+    assert any(line.startswith("Training ") and " on 96 images" in line for line in messages)
     assert not [line for line in messages if " rows" in line or "features" in line]
 
 

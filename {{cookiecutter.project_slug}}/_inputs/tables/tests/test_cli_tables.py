@@ -94,6 +94,7 @@ def test_a_bad_columns_file_is_one_error_line(
             "--max-categories: expected a whole number of at least 2",
         ),
         ([], "the following arguments are required: COMMAND"),
+        (["train", "--no-such-flag", "1"], "unrecognized arguments: --no-such-flag 1"),
         (
             ["predict", "--input", "i.csv", "--output", "o.csv", "--training.seed", "1"],
             "unrecognized arguments: --training.seed 1",

@@ -15,7 +15,11 @@ class ConvNet(nn.Module):
     """Two 3x3 convolutions, a 2x2 max-pool, dropout and a linear layer, on images of any size."""
 
     def __init__(
-        self, input_shape: tuple[int, ...], num_outputs: int, filters: int = 32, dropout: float = 0.25
+        self,
+        input_shape: tuple[int, ...],
+        num_outputs: int,
+        filters: int = 32,
+        dropout: float = 0.25,
     ) -> None:
         super().__init__()
         if filters < 1:

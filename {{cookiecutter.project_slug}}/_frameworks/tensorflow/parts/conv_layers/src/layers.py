@@ -3,7 +3,8 @@ size. Any Keras layer or model can take its place: config.yaml's `model.class_pa
 class and `model.init_args` its arguments; it is built with those plus, by keyword, what the
 data decides: `input_shape` (of one image: height, width, channels) and `num_outputs` (the
 classes). It returns one score per output; the loss and the probabilities are added around it
-(outputs.py). Its `get_config` returns its arguments, so that the saved model rebuilds it.
+(outputs.py). Its `get_config` returns its arguments and its `build` builds its layers, so
+that the saved model rebuilds it with its weights (Keras' rules for a layer made of layers).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import keras
 
 
-class ConvNet(keras.layers.Layer):
+class ConvNet(keras.layers.Layer):  # type: ignore[misc]  # Keras ships no types
     """Two 3x3 convolutions, a 2x2 max-pool, dropout and a dense layer, on images of any size."""
 
     def __init__(
@@ -43,6 +44,12 @@ class ConvNet(keras.layers.Layer):
             keras.layers.Flatten(),
             keras.layers.Dense(num_outputs),
         ]
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        shape = input_shape
+        for layer in self.hidden:
+            layer.build(shape)
+            shape = layer.compute_output_shape(shape)
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         outputs = inputs
