@@ -75,7 +75,7 @@ def train_measured(python: str, package: str, folder: Path, out: Path, epochs: s
     time, the seconds it says training took, its peak resident memory and accuracy."""
     command = [python, "-c", LAUNCH, package, "train", "--data", str(folder)]
     command += ["--models-dir", str(out / "m"), "--reports-dir", str(out / "r")]
-    command += ["--param", f"epochs={epochs}", "--param", f"patience={epochs}"]
+    command += ["--training.epochs", str(epochs), "--training.patience", str(epochs)]
     started = time.perf_counter()
     done = run(command, environment=ENV)
     wall = time.perf_counter() - started

@@ -331,7 +331,7 @@ def prepare(python: str, work: Path, variant: Variant) -> None:
     print(f"{variant.name}: baking, installing ...", file=sys.stderr)
     with output_to_stderr():
         variant.project, variant.package, variant.python = bake_and_install(python, folder, answers)
-    params = ["--param", f"epochs={EPOCHS}"] if FRAMEWORKS[variant.framework]["network"] else []
+    params = ["--training.epochs", str(EPOCHS)] if FRAMEWORKS[variant.framework]["network"] else []
     print(f"{variant.name}: training ...", file=sys.stderr)
     run(
         [variant.python, "-m", variant.package, "train", *params],

@@ -129,7 +129,7 @@ def bench_variant(variant: Variant, work: Path, rounds: int, requests: int, buil
     print(f"{variant.name}: training in the training image ...", file=sys.stderr)
     models = variant.project / "models"
     models.mkdir()
-    params = ["--param", f"epochs={EPOCHS}"] if FRAMEWORKS[variant.framework]["network"] else []
+    params = ["--training.epochs", str(EPOCHS)] if FRAMEWORKS[variant.framework]["network"] else []
     user = f"{os.getuid()}:{os.getgid()}"
     mounted = ["--user", user, "-v", f"{models}:/app/models"]
     run([*DOCKER, "run", "--rm", "--network", "none", *mounted, images["framework"], "train", *params])

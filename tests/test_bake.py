@@ -437,8 +437,10 @@ def test_same_answers_bake_identical_trees(cookies, bake) -> None:
 def test_config_names_the_chosen_model_and_task(variant: tuple[dict, Path]) -> None:
     answers, project = variant
     facts = model_facts(answers)
+    model = yaml.safe_load((project / "config.yaml").read_text())["model"]
+    assert model["class_path"].endswith(facts["class_path"])  # a network's: in the package
+    assert model.get("init_args", {}) == facts["init_args"]
     config = next(project.glob("src/*/config.py")).read_text()
-    assert f'MODEL = "{answers.get("model", DEFAULTS["model"])}"' in config
     assert f'TASK: Task = "{facts["task"]}"' in config
     assert f'DEFAULT_DATASET = "{facts["dataset"]}"' in config
     assert (project / "requirements.txt").read_text().count("scikit-learn==") == 1
@@ -446,7 +448,7 @@ def test_config_names_the_chosen_model_and_task(variant: tuple[dict, Path]) -> N
 
 # The answers' constants in config.py, and the values they take: a comparison with either, or a
 # lookup by one, in the package or its tests is a branch for a variant other than the one baked.
-ANSWER_CONSTANTS = {"FRAMEWORK", "MODEL", "TASK", "INPUTS"}
+ANSWER_CONSTANTS = {"FRAMEWORK", "TASK", "INPUTS"}
 ANSWER_VALUES = {
     *FRAMEWORKS,
     *(model for facts in FRAMEWORKS.values() for model in facts["models"]),
@@ -463,7 +465,7 @@ def checks(tree: ast.AST) -> set[int]:
     """The comparisons an `assert` makes, by node id: not branches. An assert takes no other
     path when the value differs: it fails. So a variant's test may check its own value
     (`assert metadata["task"] == "classification"`) and a shared one that the bake's value
-    reached the output (`assert metrics["model"] == MODEL`). A choice inside an assert (`x if
+    reached the output (`assert metrics["task"] == TASK`). A choice inside an assert (`x if
     TASK == ... else y`, a comprehension's `if`) is still a branch."""
     found: set[int] = set()
 

@@ -464,7 +464,7 @@ def test_distributed_training_runs_in_the_training_image(trained_in_docker) -> N
     if answers["model"] != next(iter(framework["models"])):
         pytest.skip("each network framework's default model trains distributed in its image")
     into = "--models-dir reports/distributed/models --reports-dir reports/distributed"
-    done = make(["docker-train-distributed", "NPROC=2", f"ARGS=--param epochs=5 {into}"], project, env)
+    done = make(["docker-train-distributed", "NPROC=2", f"ARGS=--training.epochs 5 {into}"], project, env)
     engines = ("2 processes with DistributedDataParallel (gloo)", "2 processes with MultiWorkerMirrored")
     assert any(engine in done.stderr for engine in engines), done.stderr[-3000:]
     assert done.stdout.count('"n_train"') == 1  # printed once, by the first process

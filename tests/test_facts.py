@@ -64,7 +64,7 @@ def test_a_changed_fact_makes_its_copies_stale(tmp_path: Path) -> None:
     ("old", "new", "message"),
     [
         ('dataset = "digits"\n', "", "[models.svm]: missing keys ['dataset']"),
-        ('estimator = "SVC"\n', 'estimator = "SVC"\nkernel = "rbf"\n', "unknown keys ['kernel']"),
+        ('class_path = "sklearn.svm.SVC"\n', 'class_path = "x"\nkernel = "rbf"\n', "unknown keys ['kernel']"),
         ("minimum = { accuracy = 0.97 }", "minimum = {}", "[models.svm]: minimum = {}: expected a table"),
         ("minimum = { accuracy = 0.97 }", 'minimum = { accuracy = "high" }', "expected a table of metric"),
         ('name = "sklearn"', 'name = "scikit"', "name = 'scikit', but its folder is 'sklearn'"),

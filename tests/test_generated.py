@@ -119,7 +119,8 @@ def test_template_check_finds_the_project_up_to_date(project: tuple[dict, Path])
 def test_training_reaches_the_quality_bar(trained) -> None:
     answers, path, metrics, done = trained
     assert short_of_the_bar(metrics, answers) == {}, metrics
-    assert metrics["model"] == answers["model"] and metrics["seed"] == 42
+    assert metrics["class_path"].endswith(model_facts(answers)["class_path"])
+    assert metrics["model"] == metrics["class_path"].rpartition(".")[2] and metrics["seed"] == 42
     assert json.loads(done.stdout[done.stdout.index("{") :]) == metrics
     assert "Training" in done.stderr and "Saved" in done.stderr  # progress is shown
     # A use_gpu project that sees no GPU (none is here) says so once, then trains on the CPU.
@@ -162,7 +163,7 @@ def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> N
     framework = trains_distributed(answers)
     package = next((path / "src").iterdir()).name
     sample = f"samples/{model_facts(answers)['dataset']}.csv"
-    epochs = f"--param epochs={DISTRIBUTED_EPOCHS} --param patience={DISTRIBUTED_EPOCHS}"
+    epochs = f"--training.epochs {DISTRIBUTED_EPOCHS} --training.patience {DISTRIBUTED_EPOCHS}"
     metrics, scored = {}, {}
     for target in ("train", "train-distributed"):
         out = tmp_path / target
@@ -184,11 +185,11 @@ def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> N
     agreeing = sum(a == b for a, b in zip(scored["train"], scored["train-distributed"], strict=True))
     assert agreeing >= 9, scored
     # A bad argument stops every process: its one error line, and one line saying it stopped.
-    refused = run(["make", "train-distributed", "ARGS=--param epochs=0"], path, check=False)
+    refused = run(["make", "train-distributed", "ARGS=--training.epochs 0"], path, check=False)
     assert refused.returncode != 0 and "Traceback" not in refused.stdout + refused.stderr
     errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
-    assert errors[0] == "error: --param epochs=0: expected a whole number of at least 1"
-    assert len(errors) <= 2 and errors[-1].startswith(("error: --param", "error: the distributed training"))
+    assert errors[0] == "error: training.epochs: expected a whole number of at least 1"
+    assert len(errors) <= 2 and errors[-1].startswith(("error: training.epochs", "error: the distributed training"))
     if framework["distributed"]["multi_worker"]:  # several machines: both settings, or one line
         hosts = "127.0.0.1:1,127.0.0.1:2"
         half = run(["make", "train-distributed", f"WORKER_HOSTS={hosts}"], path, check=False)

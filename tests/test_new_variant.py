@@ -1,5 +1,4 @@
-"""A new framework is one new folder; a new model of a framework is its facts table and one
-part folder.
+"""A new framework is one new folder; a new model of a framework is its facts table.
 
 A copy of this template gains a framework that is a copy of an existing one under a new name:
 the framework's folder copied, its facts file changed (name, display name, description, place
@@ -10,8 +9,8 @@ A facts file that is wrong stops the bake with one line naming the file and the 
 changed without `make sync-facts` fail the copy's facts test, which names the command.
 
 Another copy gains a new scikit-learn model, NEW_MODEL, written as a person would: its
-`[models.<name>]` table in the framework's facts file and its part folder (its estimator and
-its tests), then `make sync-facts`. The copy's static tier passes for it, and its project
+`[models.<name>]` table in the framework's facts file (its estimator's class path and
+arguments), then `make sync-facts`. The copy's static tier passes for it, and its project
 installs, passes its lint and tests, and trains to the model's quality bar.
 
 Whatever imports the copy's `local_extensions` (cookiecutter, the sync script, the copy's
@@ -53,7 +52,7 @@ FOLDER = FRAMEWORKS_DIR.relative_to(TEMPLATE)  # {{cookiecutter.project_slug}}/_
 # What `make sync-facts` must rewrite for a new framework or model, and nothing else.
 SYNCED = ["cookiecutter.json", "docs/variants.md", "README.md"]  # in the order it rewrites them
 
-# A new model of SOURCE: the table added to its facts file, and the files of its part folder.
+# A new model of SOURCE: the table added to its facts file, and nothing else.
 NEW_MODEL = "ridge"
 NEW_MODEL_FACTS = f"""
 [models.{NEW_MODEL}]
@@ -61,87 +60,11 @@ description = "ridge regression"
 task = "regression"
 dataset = "diabetes"
 inputs = "tables"
-param_example = "alpha=10"
+class_path = "sklearn.linear_model.Ridge"
+init_args = {{ alpha = 0.5 }}
+config_example = "--model.init_args.alpha 10"
 minimum = {{ r2 = 0.40 }}
-estimator = "Ridge"
-parts = ["{NEW_MODEL}"]
 """
-NEW_MODEL_PART = {
-    "src/estimator.py": '''\
-"""The ridge regression: scikit-learn's Ridge (least squares with an L2 penalty)."""
-
-from __future__ import annotations
-
-import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.linear_model import Ridge
-
-from .params import Param
-
-ESTIMATOR = Ridge
-# Where this project's defaults differ from scikit-learn's: nowhere.
-DEFAULT_PARAMS: dict[str, Param] = {}
-
-
-def for_training(estimator: BaseEstimator) -> BaseEstimator:
-    """What is trained and saved: the estimator itself."""
-    return estimator
-
-
-def estimator_of(model: BaseEstimator) -> BaseEstimator:
-    return model
-
-
-def predict_proba(_model: BaseEstimator, _features: np.ndarray) -> np.ndarray | None:
-    """A regressor has no class probabilities."""
-    return None
-''',
-    "tests/test_estimator.py": '''\
-"""The ridge regression's own rules: alpha (the penalty's strength) is a finite number of at
-least 0, and a stronger penalty shrinks the coefficients; it is trained as it is."""
-
-from __future__ import annotations
-
-import numpy as np
-import pytest
-from sklearn.linear_model import Ridge
-
-from {{ cookiecutter.package_name }} import model as framework
-from {{ cookiecutter.package_name }}.errors import UserError
-from {{ cookiecutter.package_name }}.estimator import predict_proba
-
-
-def test_alpha_is_read_as_a_float() -> None:
-    value = framework.params(framework.build_model({"alpha": "10"}, 0))["alpha"]
-    assert value == 10.0 and type(value) is float
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [("-1", "must be a float in the range [0.0, inf)"), ("inf", "expected a finite number")],
-)
-def test_alpha_must_be_finite_and_not_negative(text: str, message: str) -> None:
-    with pytest.raises(UserError, match=r"'alpha'|alpha=") as raised:
-        framework.build_model({"alpha": text}, 0)
-    assert message in str(raised.value)
-
-
-def test_a_stronger_penalty_shrinks_the_coefficients() -> None:
-    features = np.random.default_rng(0).normal(size=(50, 3))
-    target = features @ np.array([3.0, -2.0, 1.0])
-    sizes = []
-    for alpha in ("0.1", "100"):
-        model = framework.build_model({"alpha": alpha}, 0)
-        framework.fit(model, features, target)
-        sizes.append(float(np.abs(model.coef_).sum()))
-    assert sizes[1] < sizes[0]
-    assert predict_proba(model, features) is None
-
-
-def test_it_is_trained_as_it_is() -> None:
-    assert type(framework.build_model({}, 0)) is Ridge
-''',
-}
 
 
 def add_framework(template: Path) -> Path:
@@ -309,7 +232,8 @@ def test_the_new_frameworks_project_installs_tests_and_trains(
     template = with_new_framework.template
     model = next(iter(FRAMEWORKS[SOURCE]["models"]))  # the default: the first of its facts file
     metrics = installed_and_trained(bake(template, tmp_path / "baked", framework=NEW))
-    assert metrics["framework"] == NEW and metrics["model"] == model
+    assert metrics["framework"] == NEW
+    assert metrics["class_path"] == FRAMEWORKS[SOURCE]["models"][model]["class_path"]
     bar_of = {"framework": SOURCE, "model": model}  # NEW's facts are SOURCE's
     assert short_of_the_bar(metrics, bar_of) == {}, metrics
 
@@ -351,14 +275,9 @@ def test_facts_changed_without_sync_fail_the_copys_facts_test_naming_the_command
 
 
 def add_model(template: Path) -> None:
-    """Add NEW_MODEL to SOURCE as a person would: its table at the end of the facts file, and
-    its part folder."""
+    """Add NEW_MODEL to SOURCE as a person would: its table at the end of the facts file."""
     facts = template / FOLDER / SOURCE / FACTS_FILE
     facts.write_text(facts.read_text(encoding="utf-8") + NEW_MODEL_FACTS, encoding="utf-8")
-    for name, text in NEW_MODEL_PART.items():
-        path = template / FOLDER / SOURCE / "parts" / NEW_MODEL / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
 
 
 def differing(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
@@ -382,16 +301,12 @@ def with_new_model(tmp_path_factory: pytest.TempPathFactory) -> Added:
     return Added(template, differing(before, written), differing(written, files_of(template)), printed)
 
 
-def test_a_new_model_takes_three_files_by_hand_and_three_by_make_sync_facts(with_new_model: Added) -> None:
-    """Six files in all. By hand: the model's table in the framework's facts file, and its part
-    folder's two files (its estimator, and that estimator's own tests). By `make sync-facts`:
-    cookiecutter.json (the model choice and its prompt), docs/variants.md (the frameworks
-    table, with the model's quality bar) and README.md (the table of choices)."""
+def test_a_new_model_takes_one_file_by_hand_and_three_by_make_sync_facts(with_new_model: Added) -> None:
+    """Four files in all. By hand: the model's table in the framework's facts file. By `make
+    sync-facts`: cookiecutter.json (the model choice and its prompt), docs/variants.md (the
+    frameworks table, with the model's quality bar) and README.md (the table of choices)."""
     template, by_hand, by_sync, printed = with_new_model
-    part = f"{FOLDER.as_posix()}/{SOURCE}/parts/{NEW_MODEL}"
-    assert by_hand == sorted(
-        [f"{FOLDER.as_posix()}/{SOURCE}/{FACTS_FILE}", *(f"{part}/{n}" for n in NEW_MODEL_PART)]
-    )
+    assert by_hand == [f"{FOLDER.as_posix()}/{SOURCE}/{FACTS_FILE}"]
     assert by_sync == sorted(SYNCED)
     assert printed.splitlines() == [f"rewrote {path}" for path in SYNCED]
     facts = tomllib.loads(NEW_MODEL_FACTS)["models"][NEW_MODEL]
@@ -432,15 +347,14 @@ def test_the_copys_static_tier_passes_for_the_new_model(with_new_model: Added, t
 def test_the_new_models_project_installs_lints_tests_and_trains_to_its_bar(
     with_new_model: Added, tmp_path: Path
 ) -> None:
-    """`make install`, `make lint`, `make test` (the part's own tests among them) and `make
-    train` pass, and the training reaches the quality bar of the model's facts."""
+    """`make install`, `make lint`, `make test` and `make train` pass, config.yaml names the
+    model's estimator with its arguments, and the training reaches the quality bar of the
+    model's facts."""
     project = bake(with_new_model.template, tmp_path / "baked", model=NEW_MODEL)
-    assert (
-        (project / "tests" / "test_estimator.py")
-        .read_text(encoding="utf-8")
-        .startswith('"""The ridge regression')
-    )
+    config = (project / "config.yaml").read_text(encoding="utf-8")
+    assert "class_path: sklearn.linear_model.Ridge\n  init_args:\n    alpha: 0.5\n" in config
     metrics = installed_and_trained(project, checks=("lint", "test"))
-    assert (metrics["framework"], metrics["model"]) == (SOURCE, NEW_MODEL)
+    assert (metrics["framework"], metrics["model"]) == (SOURCE, "Ridge")
+    assert metrics["params"]["alpha"] == 0.5
     minimum = tomllib.loads(NEW_MODEL_FACTS)["models"][NEW_MODEL]["minimum"]
     assert all(metrics[metric] >= lowest for metric, lowest in minimum.items()), metrics

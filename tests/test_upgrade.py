@@ -36,7 +36,10 @@ PACKAGE = "my_ml_project"  # the default answers' package
 DOCKERFILE_LINE = "# The template's v2 changed this line of comments."
 MOVED_FROM, MOVED_TO = "tests/test_files.py", "tests/test_file_writes.py"
 QUESTION, DEFAULT = "team", "Data Science"
-OLD_PARAM, NEW_PARAM = 'param_example = "C=0.5"', 'param_example = "C=0.25"'
+OLD_EXAMPLE, NEW_EXAMPLE = (
+    'config_example = "--model.init_args.C 0.5"',
+    'config_example = "--model.init_args.C 0.25"',
+)
 SAMPLE = "samples/breast_cancer.csv"
 V1, V2 = "0.1.0", "0.2.0"  # their releases
 # What the user changes.
@@ -63,10 +66,10 @@ def insert_after_first_line(path: Path, line: str) -> None:
 def make_v2(template: Path) -> None:
     """Change the Dockerfile, move a test file, change a sample, add a question (asked last,
     and shown at the top of the README), and change a fact of the default model (read by the
-    template's Jinja extension: the README's example of --param)."""
+    template's Jinja extension: the README's example of a config.yaml override)."""
     project = template / SLUG
     facts = project / "_frameworks" / "sklearn" / "framework.toml"
-    facts.write_text(facts.read_text(encoding="utf-8").replace(OLD_PARAM, NEW_PARAM, 1), encoding="utf-8")
+    facts.write_text(facts.read_text(encoding="utf-8").replace(OLD_EXAMPLE, NEW_EXAMPLE, 1), encoding="utf-8")
     insert_after_first_line(project / "Dockerfile", DOCKERFILE_LINE)
     (project / MOVED_FROM).rename(project / MOVED_TO)
     append(project / "_samples" / Path(SAMPLE).name, "\n")
@@ -224,7 +227,7 @@ def test_an_update_brings_the_template_changes_and_keeps_the_edits(upgrade: Upgr
     record = record_of(project)
     assert record["commit"] == upgrade.v2 and record["context"]["cookiecutter"][QUESTION] == DEFAULT
     assert DOCKERFILE_LINE in (project / "Dockerfile").read_text(encoding="utf-8")
-    assert "--param C=0.25" in (project / "README.md").read_text(encoding="utf-8")
+    assert "--model.init_args.C 0.25" in (project / "README.md").read_text(encoding="utf-8")
     commit_all(project, "Take the template's v2")
     checked = make(project, "template-check", check=True)
     assert f"up to date with the template at {upgrade.template} ({upgrade.v2[:12]})" in checked.stdout

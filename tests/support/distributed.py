@@ -16,7 +16,7 @@ from pathlib import Path
 from .templates import files_of
 
 # Long enough that the training would go on for minutes, and later write, if it were not stopped.
-ENDLESS = "ARGS=--param epochs=100000 --param patience=100000"
+ENDLESS = "ARGS=--training.epochs 100000 --training.patience 100000"
 
 
 @dataclass

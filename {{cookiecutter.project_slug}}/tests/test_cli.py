@@ -16,7 +16,10 @@ from .fixtures import one_error_line
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["train", "--model.init_args.no_such_param", "1"], "config key model:"),
+        (
+            ["train", "--model.init_args.no_such_param", "1"],
+            "config key model.init_args.no_such_param: ",
+        ),
         (["train", "--training.seed", "-1"], "training.seed: expected a whole number from 0 to"),
         (["train", "--training.test_size", "1.5"], "training.test_size: expected a number between"),
         (["train", "--training.seed", "1.5"], "config key training.seed: expected int, got 1.5"),

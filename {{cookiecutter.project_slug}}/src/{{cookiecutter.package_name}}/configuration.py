@@ -95,7 +95,8 @@ def read_config(
     except yaml.YAMLError as exc:
         raise UserError(f"{path} is not valid YAML: {' '.join(str(exc).split())}") from None
     model = resolved.model
-    init_args = model.init_args.as_dict() if isinstance(model.init_args, Namespace) else {}
+    given = getattr(model, "init_args", None)  # none when the class takes no arguments
+    init_args = given.as_dict() if isinstance(given, Namespace) else {}
     try:
         settings = training(**resolved.training.as_dict())
     except ValueError as exc:
@@ -112,6 +113,14 @@ def one_line(message: str) -> str:
         if not WRAPPING.search(line)
     ]
     reason = reasons[0] if reasons else message.splitlines()[0]
+    unknown = re.fullmatch(r"Option '(\w+)' is not accepted", reason)
+    owner = re.search(r"Problem with given class_path '([\w.]+)'", message)
+    if key and unknown and owner:  # an argument the model's class does not take
+        name = unknown[1]
+        return (
+            f"config key {key[1]}.init_args.{name}: {owner[1].rpartition('.')[2]} takes no "
+            f"argument {name!r} (config.yaml, or --{key[1]}.init_args.{name} on the command line)"
+        )
     reason = re.sub(r"<class '([^']+)'>", r"\1", reason)
     reason = re.sub(r"Expected a (\S+)\. Got value: (.*)", r"expected \1, got \2", reason)
     where = f"config key {key[1]}" if key else "config"

@@ -17,8 +17,9 @@ import itertools
 import json
 import logging
 import os
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ SCORING_ROWS, SCORING_BYTES = 4096, 2 * 2**20
 # The inputs one call of the training loop takes: as many steps' batches as fit in it.
 CHUNK_BYTES = 16 * 2**20
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry holds: the same for every save
+SHARED_OBJECT_ID = re.compile(r'"shared_object_id": (\d+)')
 
 
 # What config.yaml's model may be: any Keras layer (a model is one), built with its init_args
@@ -361,8 +363,9 @@ def save_model(model: Network, path: Path) -> None:
 
 def without_save_time(path: Path) -> None:
     """Rewrite a `.keras` file (a zip) without the time it was saved: Keras writes the date
-    into metadata.json and the clock into the weights' zip entry. The same weights then give
-    the same bytes, and so the same content-named file (see artifact.py)."""
+    into metadata.json, the clock into the weights' zip entry, and the memory addresses of
+    objects layers share (their dtype policy) into config.json, numbered here in order. The
+    same weights then give the same bytes, and so the same content-named file (artifact.py)."""
     with zipfile.ZipFile(path) as archive:
         entries = [(entry, archive.read(entry)) for entry in archive.infolist()]
     with zipfile.ZipFile(path, "w") as archive:
@@ -371,9 +374,22 @@ def without_save_time(path: Path) -> None:
                 metadata = json.loads(data)
                 metadata.pop("date_saved", None)
                 data = json.dumps(metadata).encode()
+            elif entry.filename == "config.json":
+                data = SHARED_OBJECT_ID.sub(numbered_in_order(), data.decode()).encode()
             fixed = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
             fixed.compress_type, fixed.external_attr = entry.compress_type, entry.external_attr
             archive.writestr(fixed, data)
+
+
+def numbered_in_order() -> Callable[[re.Match[str]], str]:
+    """A substitution that numbers the shared object ids it meets: 1, 2, ... (the same id, the
+    same number)."""
+    numbers: dict[str, int] = {}
+
+    def number(found: re.Match[str]) -> str:
+        return f'"shared_object_id": {numbers.setdefault(found[1], len(numbers) + 1)}'
+
+    return number
 
 
 def network_classes(path: Path) -> dict[str, Any]:
