@@ -87,6 +87,7 @@ INSTALLED_IMPORT_NAMES = {
     "isympy": "sympy",
     "jinja2": "Jinja2",
     "joblib": "joblib",
+    "jsonargparse": "jsonargparse",
     "keras": "keras",
     "kiwisolver": "kiwisolver",
     "librt": "librt",
@@ -181,7 +182,7 @@ INSTALLED_IMPORT_NAMES = {
 # What the pinned setuptools accepts as `project.authors[].email` (its `idn-email` format).
 BACKEND_EMAIL_PATTERN = re.compile(r"^[^@]+@[^@]+\.[^@]+\Z")
 # The requirements files these were read from (see pins_sha256 in the script).
-PINS_SHA256 = "7ec50aa593e35a66aa309b5986c6b1c1367c91c490b8a21287ee42d39fd1cc3a"
+PINS_SHA256 = "5cc25de0f9187cb980951d5fd11b1b0c83af70bbd0c33379be3257558c24bb5b"
 # --- end: written by scripts/sync_hook_with_pins.py ---
 
 

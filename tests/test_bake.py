@@ -527,6 +527,9 @@ USED_FROM_OUTSIDE = {
     "inter_op_num_threads": "and this one",
     "log_severity_level": "and this one",
     "missing_values": "skl2onnx reads the imputer's setting (preprocessing_onnx.py)",
+    "ConvNet": "config.yaml names the network class by its import path (layers.py)",
+    "LinearModel": "and this one",
+    "call": "Keras calls a layer's call and build (tensorflow layers.py)",
 }
 # Functions a decorator registers (the REST service's routes and error handlers, server.py).
 REGISTERED_BY = "@app.*"

@@ -11,14 +11,19 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from sklearn.base import is_classifier
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import ConvergenceWarning
 
 from {{ cookiecutter.package_name }} import model as framework
 from {{ cookiecutter.package_name }}.artifact import load_artifact
 from {{ cookiecutter.package_name }}.cli import main
-from {{ cookiecutter.package_name }}.config import TASK, Settings
-from {{ cookiecutter.package_name }}.configuration import ModelChoice, Training, model_class
+from {{ cookiecutter.package_name }}.config import Settings
+from {{ cookiecutter.package_name }}.configuration import (
+    ModelChoice,
+    Training,
+    model_class,
+)
 from {{ cookiecutter.package_name }}.errors import UserError
 from {{ cookiecutter.package_name }}.model import estimator_of
 from {{ cookiecutter.package_name }}.train import train
@@ -71,7 +76,7 @@ def test_a_bad_value_is_refused_before_any_data_is_read(
 
 
 def test_another_estimator_is_one_override_and_the_metrics_name_it(tmp_path: Path) -> None:
-    kind = "Classifier" if TASK == "classification" else "Regressor"
+    kind = "Classifier" if is_classifier(ESTIMATOR()) else "Regressor"
     other = f"sklearn.ensemble.RandomForest{kind}"
     settings = Settings(
         models_dir=tmp_path / "m",
