@@ -189,7 +189,8 @@ def test_training_in_two_processes_scores_like_one(trained, tmp_path: Path) -> N
     assert refused.returncode != 0 and "Traceback" not in refused.stdout + refused.stderr
     errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
     assert errors[0] == "error: training.epochs: expected a whole number of at least 1"
-    assert len(errors) <= 2 and errors[-1].startswith(("error: training.epochs", "error: the distributed training"))
+    assert len(errors) <= 2
+    assert errors[-1].startswith(("error: training.epochs", "error: the distributed training"))
     if framework["distributed"]["multi_worker"]:  # several machines: both settings, or one line
         hosts = "127.0.0.1:1,127.0.0.1:2"
         half = run(["make", "train-distributed", f"WORKER_HOSTS={hosts}"], path, check=False)
