@@ -4,6 +4,9 @@ kind's own flags are tested in test_cli_<kind>.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from {{ cookiecutter.package_name }} import cli
@@ -33,6 +36,43 @@ def test_user_errors_are_one_line(
 ) -> None:
     assert main(args) == 1
     assert message in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("edit", "line"),
+    [
+        (
+            lambda text: text + "metrics: [accuracy]\n",
+            "error: config.yaml: 'metrics' is not one of its sections (model, training)",
+        ),
+        (
+            lambda text: text.replace("training:\n", "training:\n  no_such_setting: 3\n"),
+            "error: config key training.no_such_setting: training has no setting 'no_such_setting'",
+        ),
+        (lambda text: "model: [\n", "error: config.yaml or the command line: did not find"),
+        (
+            lambda text: "training:\n  seed: 1\n",
+            "error: config.yaml or the command line: the following arguments are required: model",
+        ),
+        (
+            lambda text: text.replace("class_path: ", "class_path: no_such_module.", 1),
+            "error: config key model: ",
+        ),
+    ],
+)
+def test_a_config_file_that_is_wrong_is_one_line_naming_what(
+    edit: Callable[[str], str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = Path("config.yaml")  # this test's copy of the project's
+    config.write_text(edit(config.read_text()))
+    assert main(["train"]) == 1
+    assert one_error_line(capsys.readouterr().err).startswith(line)
+
+
+def test_a_missing_config_file_says_what_it_is_for(capsys: pytest.CaptureFixture[str]) -> None:
+    Path("config.yaml").unlink()
+    assert main(["train"]) == 1
+    assert "config.yaml is missing: it says which model to train" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

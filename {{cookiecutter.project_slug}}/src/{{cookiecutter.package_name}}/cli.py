@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Settings
+from .configuration import SECTIONS
 from .errors import UserError
 from .files import to_json
 from .options import HELP, add_data_options, add_train_options, input_settings
@@ -18,7 +19,6 @@ from .options import HELP, add_data_options, add_train_options, input_settings
 from .serve_command import add_serve_command
 {%- endif %}
 
-CONFIG_SECTIONS = ("model", "training")  # config.yaml's, which `train --KEY VALUE` sets
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter (malloc.h)
 
 
@@ -126,7 +126,7 @@ def release_freed_memory() -> None:
 def is_config_key(arg: str) -> bool:
     """Whether `arg` is a value, or a key of config.yaml's sections (`--training.seed`)."""
     section = arg[2:].partition("=")[0].partition(".")[0]
-    return not arg.startswith("--") or section in CONFIG_SECTIONS
+    return not arg.startswith("--") or section in SECTIONS
 
 
 def main(argv: Sequence[str] | None = None) -> int:

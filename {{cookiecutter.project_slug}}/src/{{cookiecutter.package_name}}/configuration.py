@@ -14,13 +14,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from jsonargparse import ArgumentError as ConfigError
-from jsonargparse import ArgumentParser, Namespace
-
 from .errors import UserError
 
 CONFIG_FILE = Path("config.yaml")
+SECTIONS = ("model", "training")
 MAX_SEED = 2**32 - 1  # the largest seed NumPy and scikit-learn accept
 # What the checks' messages say around the reason; the reason is the line that is left.
 WRAPPING = re.compile(
@@ -79,6 +76,11 @@ def read_config(
     `model` takes any subclass of `base`, `training` is `training`'s fields; `decided` are the
     model's arguments that the data decides (a network's input shape and outputs).
     """
+    # Here, not at the top: the slim serving image imports this package's CLI without them.
+    import yaml
+    from jsonargparse import ArgumentError as ConfigError
+    from jsonargparse import ArgumentParser, Namespace
+
     if not path.is_file():
         raise UserError(
             f"{path} is missing: it says which model to train (see docs/customizing.md)"
@@ -123,8 +125,15 @@ def one_line(message: str) -> str:
         )
     reason = re.sub(r"<class '([^']+)'>", r"\1", reason)
     reason = re.sub(r"Expected a (\S+)\. Got value: (.*)", r"expected \1, got \2", reason)
-    where = f"config key {key[1]}" if key else "config"
-    return f"{where}: {reason} (config.yaml, or --{key[1] if key else 'KEY'} on the command line)"
+    if key:
+        return f"config key {key[1]}: {reason} (config.yaml, or --{key[1]} on the command line)"
+    section = re.fullmatch(r"Option '(\w+)' is not accepted", reason)
+    if section:
+        return f"config.yaml: {section[1]!r} is not one of its sections ({', '.join(SECTIONS)})"
+    setting = re.fullmatch(r"Group '(\w+)' does not accept option '(\w+)'", reason)
+    if setting:
+        return f"config key {setting[1]}.{setting[2]}: {setting[1]} has no setting {setting[2]!r}"
+    return f"config.yaml or the command line: {reason}"
 
 
 def model_class(class_path: str) -> Any:

@@ -52,6 +52,15 @@ LIMITS: tuple[tuple[str, Callable[[float], bool], str], ...] = (
 )
 
 
+def check_conv_settings(filters: int, dropout: float) -> None:
+    """The convolutional network's own arguments (layers.py): a value it cannot take is a
+    ValueError, which training reports in one line."""
+    if filters < 1:
+        raise ValueError(f"filters: expected a whole number of at least 1, got {filters}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout: expected a number from 0 up to 1 (not 1), got {dropout}")
+
+
 @dataclass(frozen=True)
 class Validation:
     """The training rows left to fit on, and the validation rows (`features`, `target`)."""

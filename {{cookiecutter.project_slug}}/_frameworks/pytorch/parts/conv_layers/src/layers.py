@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from .network_training import check_conv_settings
+
 
 class ConvNet(nn.Module):
     """Two 3x3 convolutions, a 2x2 max-pool, dropout and a linear layer, on images of any size."""
@@ -22,10 +24,7 @@ class ConvNet(nn.Module):
         dropout: float = 0.25,
     ) -> None:
         super().__init__()
-        if filters < 1:
-            raise ValueError(f"filters: expected a whole number of at least 1, got {filters}")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout: expected a number from 0 up to 1 (not 1), got {dropout}")
+        check_conv_settings(filters, dropout)
         height, width, channels = input_shape
         self.layers = nn.Sequential(
             nn.Conv2d(channels, filters, 3, padding=1),

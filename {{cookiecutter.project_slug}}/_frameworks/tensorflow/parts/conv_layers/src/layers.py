@@ -13,6 +13,8 @@ from typing import Any
 
 import keras
 
+from .network_training import check_conv_settings
+
 
 class ConvNet(keras.layers.Layer):  # type: ignore[misc]  # Keras ships no types
     """Two 3x3 convolutions, a 2x2 max-pool, dropout and a dense layer, on images of any size."""
@@ -26,10 +28,7 @@ class ConvNet(keras.layers.Layer):  # type: ignore[misc]  # Keras ships no types
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if filters < 1:
-            raise ValueError(f"filters: expected a whole number of at least 1, got {filters}")
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout: expected a number from 0 up to 1 (not 1), got {dropout}")
+        check_conv_settings(filters, dropout)
         self.arguments = {
             "input_shape": list(input_shape),
             "num_outputs": num_outputs,
