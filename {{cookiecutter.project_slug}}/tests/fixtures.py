@@ -92,6 +92,12 @@ def configured_model(**training: Any) -> Any:
     return framework.build_model(run.model, dataclasses.replace(run.training, **training))
 
 
+def skip_unless_the_model_scales() -> None:
+    """For the tests of scaling numbers: a model that takes them raw (a tree) scales none."""
+    if not framework.wants_scaled_inputs(configured_model()):
+        pytest.skip("config.yaml's model takes raw numbers (a tree): nothing is scaled")
+
+
 def one_error_line(err: str) -> str:
     """The one line a command printed for a problem: an `error:` line and no traceback."""
     lines = err.strip().splitlines()

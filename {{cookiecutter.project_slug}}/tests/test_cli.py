@@ -49,7 +49,7 @@ def test_user_errors_are_one_line(
             lambda text: text.replace("training:\n", "training:\n  no_such_setting: 3\n"),
             "error: config key training.no_such_setting: training has no setting 'no_such_setting'",
         ),
-        (lambda text: "model: [\n", "error: config.yaml or the command line: did not find"),
+        (lambda text: "model: [\n", "error: config.yaml is not valid YAML: "),
         (
             lambda text: "training:\n  seed: 1\n",
             "error: config.yaml or the command line: the following arguments are required: model",

@@ -9,6 +9,7 @@ and a wrong key or value becomes one line naming it.
 from __future__ import annotations
 
 import importlib
+import itertools
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -78,24 +79,31 @@ def read_config(
     """
     # Here, not at the top: the slim serving image imports this package's CLI without them.
     import yaml
+    from jsonargparse import (  # type: ignore[attr-defined]  # ActionConfigFile: public, not in __all__
+        ActionConfigFile,
+        ArgumentParser,
+        Namespace,
+    )
     from jsonargparse import ArgumentError as ConfigError
-    from jsonargparse import ArgumentParser, Namespace
 
     if not path.is_file():
         raise UserError(
             f"{path} is missing: it says which model to train (see docs/customizing.md)"
         )
-    parser = ArgumentParser(prog="train", default_config_files=[str(path)], exit_on_error=False)
+    parser = ArgumentParser(prog="train", exit_on_error=False)
+    parser.add_argument("--config", action=ActionConfigFile)
     parser.add_subclass_arguments(
         base, "model", instantiate=False, required=True, skip=set(decided)
     )
     parser.add_class_arguments(training, "training", instantiate=False)
     try:
-        resolved = parser.parse_args(list(overrides))
+        written = without_other_classes_arguments(yaml.safe_load(path.read_text()), overrides)
+        resolved = parser.parse_args(["--config", yaml.safe_dump(written), *overrides])
     except ConfigError as exc:
         raise UserError(one_line(str(exc))) from None
     except yaml.YAMLError as exc:
-        raise UserError(f"{path} is not valid YAML: {' '.join(str(exc).split())}") from None
+        raise UserError(f"{path.name} is not valid YAML: {' '.join(str(exc).split())}") from None
+    del resolved.config  # where it came from, not a setting
     model = resolved.model
     given = getattr(model, "init_args", None)  # none when the class takes no arguments
     init_args = given.as_dict() if isinstance(given, Namespace) else {}
@@ -104,6 +112,21 @@ def read_config(
     except ValueError as exc:
         raise UserError(f"training.{exc}") from None
     return RunConfig(ModelChoice(model.class_path, init_args), settings, parser.dump(resolved))
+
+
+def without_other_classes_arguments(written: Any, overrides: tuple[str, ...]) -> Any:
+    """config.yaml as written, but without its model's arguments when the command line names
+    another class (`--model CLASS_PATH`): they are that other class's, not this one's."""
+    model = written.get("model") if isinstance(written, dict) else None
+    if not isinstance(model, dict):
+        return written
+    for arg, following in itertools.pairwise((*overrides, "")):
+        key, sep, inline = arg.partition("=")
+        named = inline if sep else following  # `--model X` or `--model=X`
+        names_a_class = key in ("--model", "--model.class_path") and named[:1] not in "{."
+        if names_a_class and named and named != model.get("class_path"):
+            return {**written, "model": {"class_path": named}}
+    return written
 
 
 def one_line(message: str) -> str:

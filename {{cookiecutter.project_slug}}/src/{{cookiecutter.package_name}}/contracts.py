@@ -40,6 +40,9 @@ class Framework(Protocol):
     def build_model(self, choice: ModelChoice, training: Any, /) -> Any:
         """An untrained model as config.yaml says, checked before any data is read."""
 
+    def wants_scaled_inputs(self, model: Any, /) -> bool:
+        """Whether its inputs are standardized (not for trees, which split on raw values)."""
+
     def params(self, model: Any, /) -> dict[str, Any]:
         """The model's arguments as set for training (for metrics.json)."""
 
@@ -79,7 +82,8 @@ class InputsData(Protocol):
 class InputsFeatures(Protocol):
     """features.py: the preprocessing fitted on the training rows and saved with the model."""
 
-    def build_preprocessing(self, dataset: Any, /) -> Any: ...
+    def build_preprocessing(self, dataset: Any, scale: bool, /) -> Any:
+        """Unfitted; `scale`: whether the model wants its numbers standardized."""
 
     def fit_preprocessing(self, preprocessing: Any, features: Any, source: Any, /) -> Any: ...
 

@@ -118,7 +118,7 @@ def train(settings: Settings) -> dict[str, Any]:
     dataset = load_dataset(settings)
     log.info("Loaded %s: %s", dataset.name, dataset.summary())
     split = split_dataset(dataset, training.seed, training.test_size)
-    preprocessing = build_preprocessing(dataset)
+    preprocessing = build_preprocessing(dataset, framework.wants_scaled_inputs(trained))
     train_matrix = fit_preprocessing(preprocessing, split.train_features, dataset.source)
     test_matrix = transform(preprocessing, split.test_features, dataset.source)
     log.info(

@@ -69,6 +69,11 @@ def build_model(choice: ModelChoice, training: NetworkTraining) -> Network:
     return Network(choice, training)
 
 
+def wants_scaled_inputs(_model: Network) -> bool:
+    """Always: a network learns best from standardized inputs."""
+    return True
+
+
 def params(model: Network) -> dict[str, Any]:
     """The network's arguments as set in config.yaml (for metrics.json)."""
     return dict(model.choice.init_args)

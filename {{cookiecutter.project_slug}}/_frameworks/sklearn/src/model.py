@@ -33,6 +33,15 @@ VERSION = f"scikit-learn {sklearn.__version__}"
 MODEL_BASE = BaseEstimator
 TRAINING = Training
 DECIDED_BY_DATA: frozenset[str] = frozenset()
+# Where scikit-learn's trees and tree ensembles live (decision trees, forests, gradient
+# boosting, isolation forest): models that split on raw numbers.
+TREE_MODULES = (
+    "sklearn.tree.",
+    "sklearn.ensemble._forest",
+    "sklearn.ensemble._gb",
+    "sklearn.ensemble._hist_gradient_boosting",
+    "sklearn.ensemble._iforest",
+)
 
 
 def build_model(choice: ModelChoice, training: Training) -> BaseEstimator:
@@ -55,6 +64,13 @@ def build_model(choice: ModelChoice, training: Training) -> BaseEstimator:
     if is_classifier(estimator) and not hasattr(estimator, "predict_proba"):
         return CalibratedClassifierCV(estimator, ensemble=False)
     return estimator
+
+
+def wants_scaled_inputs(model: BaseEstimator) -> bool:
+    """Not for trees and their ensembles: a split is the same on raw numbers, and scaling in
+    the ONNX graph's float32 would move rows across splits (probabilities off by 0.005)."""
+    module = type(estimator_of(model)).__module__
+    return not module.startswith(TREE_MODULES)
 
 
 def estimator_of(model: BaseEstimator) -> BaseEstimator:

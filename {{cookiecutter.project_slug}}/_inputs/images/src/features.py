@@ -54,7 +54,8 @@ Preprocessing = ImageScaling  # saved with the model (artifact.py)
 Matrix = ImageRows  # what the model is given: images, standardized as they are read
 
 
-def build_preprocessing(dataset: Dataset) -> ImageScaling:
+def build_preprocessing(dataset: Dataset, scale: bool) -> ImageScaling:
+    """Images are scaled whatever `scale` says: every image model here is a network."""
     return ImageScaling(dataset.image_shape)
 
 

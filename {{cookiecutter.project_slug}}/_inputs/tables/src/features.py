@@ -2,8 +2,8 @@
 
 Learned on the training split only and saved with the model, so `evaluate` and `predict`
 apply exactly what training did: missing numbers become the training median, numbers are
-scaled, missing categories become their own category, and a category never seen in
-training is encoded as all zeros instead of failing.
+scaled (unless the model splits on raw numbers: trees), missing categories become their own
+category, and a category never seen in training is encoded as all zeros instead of failing.
 
 scikit-learn fits it; scoring applies the fitted values with NumPy (`transform`), the same
 arithmetic in a fraction of the time per call (a service scores one row at a time), and
@@ -37,13 +37,22 @@ Matrix = np.ndarray  # what the model is given: numbers, one column per model in
 Batch = pd.DataFrame | Columns  # what `transform` takes: a file's rows, or a request's
 
 
-def build_preprocessing(dataset: Dataset) -> ColumnTransformer:
+def build_preprocessing(dataset: Dataset, scale: bool) -> ColumnTransformer:
+    """`scale`: whether numbers are standardized; trees take them as they are, which also
+    keeps their splits exact in the ONNX graph's float32."""
     types = dataset.feature_types
     numeric = [name for name, kind in types.items() if kind == "numeric"]
     categorical = [name for name, kind in types.items() if kind == "categorical"]
     return ColumnTransformer(
         [
-            ("numeric", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            (
+                "numeric",
+                make_pipeline(
+                    SimpleImputer(strategy="median"),
+                    StandardScaler(with_mean=scale, with_std=scale),
+                ),
+                numeric,
+            ),
             (
                 "categorical",
                 make_pipeline(
@@ -64,9 +73,9 @@ def fit_preprocessing(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow: reported below, by column
         matrix: np.ndarray = preprocessing.fit_transform(features)
-    scaler = preprocessing.named_transformers_["numeric"][-1]
-    if hasattr(scaler, "scale_"):  # absent when there are no numeric columns
-        for position in np.flatnonzero(~np.isfinite(scaler.scale_) | ~np.isfinite(scaler.mean_)):
+    values = fitted(preprocessing)
+    if values.numeric:
+        for position in np.flatnonzero(~np.isfinite(values.scales) | ~np.isfinite(values.means)):
             name = numeric_columns(preprocessing)[position]
             size = features[name].abs().sort_index()
             row = first_row(size == size.max())
@@ -95,6 +104,8 @@ def fitted(preprocessing: ColumnTransformer) -> Fitted:
     numbers = preprocessing.named_transformers_["numeric"]
     imputer, scaler = numbers[0], numbers[-1]
     numeric = numeric_columns(preprocessing)
+    # None when not scaling (trees), absent without numeric columns.
+    means, scales = getattr(scaler, "mean_", None), getattr(scaler, "scale_", None)
     encoder = preprocessing.named_transformers_["categorical"][-1]
     categories = list(getattr(encoder, "categories_", []))  # none without categorical columns
     positions, start = [], len(numeric)
@@ -104,8 +115,8 @@ def fitted(preprocessing: ColumnTransformer) -> Fitted:
     return Fitted(
         numeric=numeric,
         medians=getattr(imputer, "statistics_", np.empty(0)),
-        means=getattr(scaler, "mean_", np.empty(0)),
-        scales=getattr(scaler, "scale_", np.empty(0)),
+        means=np.zeros(len(numeric)) if means is None else means,
+        scales=np.ones(len(numeric)) if scales is None else scales,
         categorical=list(preprocessing.transformers_[1][2]),
         positions=positions,
         width=start,

@@ -35,7 +35,7 @@ from .conftest import (
     read_rows,
     write_csv,
 )
-from .fixtures import once_per_session
+from .fixtures import once_per_session, skip_unless_the_model_scales
 from .table_cases import METRIC, NUMBER_COLUMNS, PREDICTION_COLUMNS
 
 
@@ -245,6 +245,7 @@ def test_long_files_report_progress_batch_by_batch(
 
 
 def test_a_value_too_large_to_scale_is_named_by_line(small_model: Path, tmp_path: Path) -> None:
+    skip_unless_the_model_scales()
     source = write_csv(tmp_path / "in.csv", ["x"], [[0.5], [0.0], ["1e308"], [0.0]])
     with pytest.raises(
         UserError, match=r"in\.csv: line 4: column 'x' has 1e\+308, too large to scale"

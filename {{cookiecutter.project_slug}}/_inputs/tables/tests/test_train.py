@@ -32,6 +32,7 @@ from .conftest import (
     dataset_of,
     write_csv,
 )
+from .fixtures import skip_unless_the_model_scales
 from .table_cases import METRIC, UNSPLITTABLE
 
 
@@ -182,15 +183,17 @@ def test_preprocessing_is_learned_from_the_training_rows_only(
     assert not np.allclose(
         imputer.statistics_, dataset.features[["tenure", "monthly_charges"]].median()
     )
-    assert scaler.mean_ == pytest.approx(
-        imputer.transform(split.train_features[["tenure", "monthly_charges"]]).mean(axis=0)
-    )
+    if scaler.with_mean:  # not for a model that takes raw numbers (trees)
+        assert scaler.mean_ == pytest.approx(
+            imputer.transform(split.train_features[["tenure", "monthly_charges"]]).mean(axis=0)
+        )
 
 
 @pytest.mark.parametrize(
     "value", ["1e308", "1e200"], ids=["the mean overflows", "only the variance overflows"]
 )
 def test_values_too_large_to_scale_are_refused(value: str, tmp_path: Path) -> None:
+    skip_unless_the_model_scales()
     table = pd.DataFrame({"x": [str(i) for i in range(40)], "y": [str(i % 2) for i in range(40)]})
     table.loc[5:9, "x"] = value  # some of these rows land in the training split
     table.to_csv(tmp_path / "big.csv", index=False)
@@ -205,6 +208,7 @@ def test_values_too_large_to_scale_are_refused(value: str, tmp_path: Path) -> No
 
 
 def test_a_value_too_large_to_scale_in_evaluation_is_named_by_line(tmp_path: Path) -> None:
+    skip_unless_the_model_scales()
     # x is 0 or 0.5: scaling multiplies it by 4, so 1e308 overflows
     rows: list[list[object]] = [[(i % 2) * 0.5, i % 2] for i in range(40)]
     data = write_csv(tmp_path / "train.csv", ["x", "y"], rows)

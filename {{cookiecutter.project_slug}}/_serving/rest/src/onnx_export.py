@@ -5,9 +5,9 @@ The kind of inputs converts the preprocessing (preprocessing_onnx.py) and the fr
 model (model_onnx.py), each with its ecosystem's converter; here they are joined into one
 graph whose one output is the class probabilities, or the value for a regressor. The export
 is checked before it is saved: on every held-out row, ONNX Runtime must give the class the
-framework gives, and the same probabilities (or values) within TOLERANCE. A model that cannot
-be exported, or fails the check, is saved without it: training says why in one line, and the
-service serves it with the framework.
+framework gives (either of two equally probable classes), and the same probabilities (or
+values) within TOLERANCE. A model that cannot be exported, or fails the check, is saved
+without it: training says why in one line, and the service serves it with the framework.
 """
 
 from __future__ import annotations
@@ -74,13 +74,15 @@ def export_onnx(artifact: Artifact, held_out: Any) -> Export:
     rows, worst = 0, 0.0
     for inputs in held_out_batches(held_out):
         expected, got = score_features(artifact, inputs, None), engine.score(inputs)
-        differ = np.flatnonzero(expected.predictions != got.predictions)
-        if expected.probabilities is not None and len(differ):  # a regressor's may differ a bit
-            return not_exported(
-                artifact.metadata["model"],
-                f"ONNX Runtime predicts class {got.predictions[differ[0]]} for held-out row "
-                f"{rows + differ[0] + 1}, {FRAMEWORK} class {expected.predictions[differ[0]]}",
-            )
+        if expected.probabilities is not None:  # a regressor's values may differ a bit
+            differ = np.flatnonzero(expected.predictions != got.predictions)
+            differ = differ[~tied(expected.probabilities[differ])]
+            if len(differ):
+                return not_exported(
+                    artifact.metadata["model"],
+                    f"ONNX Runtime predicts class {got.predictions[differ[0]]} for held-out row "
+                    f"{rows + differ[0] + 1}, {FRAMEWORK} class {expected.predictions[differ[0]]}",
+                )
         worst = max(worst, difference(expected, got))
         rows += len(inputs)
     if worst > TOLERANCE:
@@ -105,6 +107,16 @@ def not_exported(name: str, reason: str) -> Export:
         "note: %s was not exported to ONNX: %s; it is served with %s", name, reason, FRAMEWORK
     )
     return Export(None, {"not_exported": reason})
+
+
+def tied(probabilities: np.ndarray) -> np.ndarray:
+    """Rows whose two most probable classes are equally probable, within TOLERANCE: either
+    class is the prediction (a tree's leaf may give 0.5 and 0.5), and engines pick differently."""
+    if probabilities.shape[1] < 2:
+        return np.zeros(len(probabilities), dtype=bool)
+    top = np.sort(probabilities, axis=1)[:, -2:]
+    tied_rows: np.ndarray = top[:, 1] - top[:, 0] <= TOLERANCE
+    return tied_rows
 
 
 def difference(expected: Scores, got: Scores) -> float:
