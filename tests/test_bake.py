@@ -530,6 +530,7 @@ USED_FROM_OUTSIDE = {
     "ConvNet": "config.yaml names the network class by its import path (layers.py)",
     "LinearModel": "and this one",
     "call": "Keras calls a layer's call and build (tensorflow layers.py)",
+    "check_conv_settings": "the convolutional network's layers.py calls it (cnn only)",
 }
 # Functions a decorator registers (the REST service's routes and error handlers, server.py).
 REGISTERED_BY = "@app.*"

@@ -191,7 +191,8 @@ def test_image_is_slim_and_runs_as_non_root(trained_in_docker) -> None:
         "run", "--rm", "--network", "none", "--entrypoint", "python", image, "-c", probe
     ).stdout.splitlines()
     major, minor = answers["python_version"].split(".")
-    assert lines == ["10001", "['models', 'reports', 'src']", f"({major}, {minor})", "[]", "[]"]
+    listing = "['config.yaml', 'models', 'reports', 'src']"
+    assert lines == ["10001", listing, f"({major}, {minor})", "[]", "[]"]
     layers = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image).stdout
     assert env["PIP_FIND_LINKS"] not in layers  # build-time index settings leave no trace
 

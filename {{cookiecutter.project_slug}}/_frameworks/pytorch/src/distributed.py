@@ -131,6 +131,19 @@ def mean_over_processes(value: float, weight: float, device: torch.device) -> fl
     return float(totals[0] / totals[1])
 
 
+def check_training_settings(argv: Sequence[str]) -> None:
+    """config.yaml with the command's overrides, checked once here before any process starts:
+    a bad setting is one line, not a race between the processes that would each find it."""
+    if "train" not in argv:
+        return
+    from .cli import build_parser  # here: the package's CLI imports this module's callers
+    from .config import Settings
+    from .train import run_config
+
+    _, overrides = build_parser().parse_known_args(list(argv[list(argv).index("train") :]))
+    run_config(Settings(overrides=tuple(overrides)))
+
+
 def launch(argv: Sequence[str]) -> int:
     """torchrun with `argv`; when a process fails (its error is above), one line says which.
 
@@ -140,6 +153,11 @@ def launch(argv: Sequence[str]) -> int:
     for name in list(logging.root.manager.loggerDict):  # each sets its own level
         if name.startswith(("torch.distributed.run", "torch.distributed.elastic")):
             logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        check_training_settings(argv)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     os.environ.update(started_by_me())  # the processes it starts stop if it is killed
     try:
         torchrun(parse_args(list(argv)))  # type: ignore[no-untyped-call]  # torch leaves them bare
