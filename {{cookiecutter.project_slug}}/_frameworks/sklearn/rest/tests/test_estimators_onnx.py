@@ -34,7 +34,7 @@ KIND = "Classifier" if is_classifier(model_class(OWN)()) else "Regressor"
 
 @pytest.mark.parametrize(
     "class_path",
-    [f"sklearn.ensemble.RandomForest{KIND}", f"sklearn.ensemble.HistGradientBoosting{KIND}"],
+    [f"sklearn.ensemble.RandomForest{KIND}", f"sklearn.ensemble.ExtraTrees{KIND}"],
 )
 def test_a_tree_ensemble_is_exported_and_served_by_onnx_runtime(
     class_path: str, tmp_path: Path
